@@ -1,0 +1,393 @@
+"""Validated domain records (pydantic v2) and the enums of the schema.
+
+Every write goes through one of these models, so that a bad value is refused with a sentence
+naming the field before anything reaches the database. ``validate(Model, data, row=...)`` turns
+pydantic's errors into an :class:`~fmstoolkit.errors.InvalidInput` whose problems are phrased in
+French and English.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import InvalidInput, Problem
+
+
+class Seniority(StrEnum):
+    junior = "junior"
+    confirmed = "confirmed"
+    senior = "senior"
+
+
+class FreelancerStatus(StrEnum):
+    active = "active"
+    alumni = "alumni"
+    inactive = "inactive"
+    forgotten = "forgotten"
+
+
+class Channel(StrEnum):
+    email = "email"
+    telegram = "telegram"
+
+
+class SkillCategory(StrEnum):
+    development = "development"
+    design = "design"
+    writing = "writing"
+    marketing = "marketing"
+    data = "data"
+    consulting = "consulting"
+
+
+class RequestStatus(StrEnum):
+    open = "open"
+    polling = "polling"
+    staffed = "staffed"
+    cancelled = "cancelled"
+
+
+class RequestOutcome(StrEnum):
+    network = "network"
+    outside = "outside"
+    unfilled = "unfilled"
+    cancelled = "cancelled"
+
+
+class MissionStatus(StrEnum):
+    planned = "planned"
+    active = "active"
+    ending = "ending"
+    offboarded = "offboarded"
+    cancelled = "cancelled"
+
+
+class PollAnswer(StrEnum):
+    yes = "yes"
+    no = "no"
+    maybe = "maybe"
+
+
+class DeliverableStatus(StrEnum):
+    pending = "pending"
+    delivered = "delivered"
+    accepted = "accepted"
+    changes_requested = "changes_requested"
+    not_applicable = "not_applicable"
+
+
+class OffboardingStatus(StrEnum):
+    opened = "opened"
+    checklist_done = "checklist_done"
+    feedback_in = "feedback_in"
+    recommendation_written = "recommendation_written"
+    note_written = "note_written"
+    closed = "closed"
+
+
+class ChecklistStatus(StrEnum):
+    pending = "pending"
+    done = "done"
+    not_applicable = "not_applicable"
+
+
+class FeedbackSource(StrEnum):
+    interview = "interview"
+    freelancer = "freelancer"
+
+
+class Rehire(StrEnum):
+    yes = "yes"
+    maybe = "maybe"
+    no = "no"
+
+
+class OutboxStatus(StrEnum):
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    dead = "dead"
+    cancelled = "cancelled"
+
+
+class FollowupKind(StrEnum):
+    alumni_checkin = "alumni_checkin"
+    feedback_request = "feedback_request"
+    recommendation_delivery = "recommendation_delivery"
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+Rate = Annotated[int, Field(gt=0, le=10_000)]
+Rating = Annotated[int, Field(ge=1, le=5)]
+Level = Annotated[int, Field(ge=1, le=5)]
+DaysCount = Annotated[int, Field(gt=0, le=1000)]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(
+        str_strip_whitespace=True, use_enum_values=True, extra="forbid", validate_default=True
+    )
+
+    def row(self) -> dict[str, Any]:
+        """The record as a database row (dates as ISO text)."""
+        out: dict[str, Any] = {}
+        for key, value in self.model_dump().items():
+            out[key] = value.isoformat() if isinstance(value, dt.date) else value
+        return out
+
+
+def _empty_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class Freelancer(Record):
+    name: Name
+    headline: Text | None = None
+    city: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    seniority: Seniority = Seniority.confirmed
+    daily_rate: Rate | None = None
+    status: FreelancerStatus = FreelancerStatus.active
+    lang: str | None = Field(None, pattern="^(fr|en)$")
+
+    _blank = field_validator("headline", "city", "daily_rate", "lang", mode="before")(
+        _empty_to_none
+    )
+
+
+class Contact(Record):
+    email: EmailStr | None = None
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 .()-]{6,20}$")] | None = None
+    telegram_chat_id: int | None = None
+    preferred_channel: Channel = Channel.email
+
+    _blank = field_validator("email", "phone", "telegram_chat_id", mode="before")(_empty_to_none)
+
+    @model_validator(mode="after")
+    def _channel_reachable(self) -> Contact:
+        if self.preferred_channel == Channel.telegram and self.telegram_chat_id is None:
+            raise ValueError("telegram is preferred but no Telegram chat id is known")
+        return self
+
+
+class SkillLevel(Record):
+    skill: Name
+    level: Level = 3
+
+
+class Project(Record):
+    name: Name
+    client: Text | None = None
+    lead_name: Text | None = None
+    description: Text | None = None
+
+
+class Role(Record):
+    skill_id: int
+    min_level: Level = 1
+    max_rate: Rate | None = None
+    label: Text | None = None
+
+
+class Request(Record):
+    project_id: int
+    start_date: dt.date
+    days: DaysCount
+    max_rate: Rate | None = None
+    notes: Text | None = None
+    requested_by: Text | None = None
+
+
+class Mission(Record):
+    freelancer_id: int
+    project_id: int
+    request_id: int | None = None
+    role_id: int | None = None
+    skill_id: int | None = None
+    title: Text | None = None
+    start_date: dt.date
+    end_date: dt.date
+    days: DaysCount
+    daily_rate: Rate
+    status: MissionStatus = MissionStatus.planned
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Mission:
+        if self.end_date < self.start_date:
+            raise ValueError("the end date is before the start date")
+        return self
+
+
+class Unavailability(Record):
+    freelancer_id: int
+    start_date: dt.date
+    end_date: dt.date
+    reason: Text | None = None
+    source: str = Field("manager", pattern="^(manager|freelancer|poll|import|demo)$")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Unavailability:
+        if self.end_date < self.start_date:
+            raise ValueError("the end date is before the start date")
+        return self
+
+
+class Poll(Record):
+    request_id: int
+    freelancer_id: int
+    role_id: int | None = None
+    channel: str = Field("manager", pattern="^(manager|email|telegram)$")
+    answer: PollAnswer | None = None
+
+
+class Deliverable(Record):
+    mission_id: int
+    title: Name
+    status: DeliverableStatus = DeliverableStatus.pending
+    due_date: dt.date | None = None
+    comment: Text | None = None
+
+
+class Feedback(Record):
+    mission_id: int
+    source: FeedbackSource = FeedbackSource.interview
+    onboarding: Rating
+    integration: Rating
+    clarity: Rating
+    suggestions: Text | None = None
+
+
+class Recommendation(Record):
+    mission_id: int
+    author: Text | None = None
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+
+
+class Note(Record):
+    mission_id: int
+    author: Name
+    quality: Rating
+    communication: Rating
+    deadlines: Rating
+    autonomy: Rating
+    would_rehire: Rehire
+    text: Text | None = None
+    tags: list[Name] = Field(default_factory=list)
+
+
+class TalentList(Record):
+    name: Name
+    description: Text | None = None
+
+
+class Followup(Record):
+    freelancer_id: int
+    mission_id: int | None = None
+    kind: FollowupKind
+    due_date: dt.date
+
+
+# --- turning pydantic errors into sentences -------------------------------------------------
+
+_FR_BY_TYPE = {
+    "missing": "ce champ est obligatoire",
+    "string_too_short": "ce champ ne peut pas être vide",
+    "string_too_long": "ce texte est trop long",
+    "int_parsing": "un nombre entier est attendu",
+    "int_from_float": "un nombre entier est attendu",
+    "float_parsing": "un nombre est attendu",
+    "greater_than": "la valeur doit être supérieure à {gt}",
+    "greater_than_equal": "la valeur doit être au moins {ge}",
+    "less_than": "la valeur doit être inférieure à {lt}",
+    "less_than_equal": "la valeur doit être au plus {le}",
+    "date_parsing": "une date AAAA-MM-JJ est attendue",
+    "date_from_datetime_parsing": "une date AAAA-MM-JJ est attendue",
+    "date_type": "une date AAAA-MM-JJ est attendue",
+    "enum": "valeur inconnue ; valeurs possibles : {expected}",
+    "literal_error": "valeur inconnue ; valeurs possibles : {expected}",
+    "string_pattern_mismatch": "format invalide",
+    "value_error": "{msg}",
+    "extra_forbidden": "champ inconnu",
+    "bool_parsing": "oui ou non est attendu",
+}
+
+_FR_VALUE_ERRORS = {
+    "the end date is before the start date": "la date de fin est avant la date de début",
+    "telegram is preferred but no Telegram chat id is known": (
+        "Telegram est le canal préféré mais aucun identifiant Telegram n'est connu"
+    ),
+}
+
+
+def _problem(err: dict[str, Any], row: int | None) -> Problem:
+    field = ".".join(str(p) for p in err.get("loc", ()) if not isinstance(p, int)) or None
+    ctx = dict(err.get("ctx") or {})
+    msg = err.get("msg", "")
+    if err["type"] == "value_error":
+        msg = msg.removeprefix("Value error, ")
+        fr = _FR_VALUE_ERRORS.get(msg)
+        if fr is None and field == "email":
+            fr, msg = "adresse e-mail invalide", "invalid email address"
+        en = msg
+        fr = fr or msg
+    else:
+        template = _FR_BY_TYPE.get(err["type"])
+        try:
+            fr = template.format(msg=msg, **ctx) if template else msg
+        except (KeyError, IndexError):
+            fr = msg
+        en = msg[0].lower() + msg[1:] if msg else msg
+    return Problem(en=en, fr=fr, field=field, row=row)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def problems_of(error: ValidationError, row: int | None = None) -> list[Problem]:
+    return [_problem(e, row) for e in error.errors(include_url=False)]
+
+
+def invalid(problems: list[Problem]) -> InvalidInput:
+    """The error that lists ``problems`` (nothing was saved)."""
+    return InvalidInput(
+        "Some values are not valid; nothing was saved.",
+        "Certaines valeurs ne sont pas valides ; rien n'a été enregistré.",
+        field=problems[0].field if len({p.field for p in problems}) == 1 else None,
+        problems=problems,
+    )
+
+
+def validate(model: type[M], data: dict[str, Any], *, row: int | None = None) -> M:
+    """Validate ``data`` as ``model`` or raise :class:`InvalidInput` listing every problem."""
+    return validate_all((model, data), row=row)[0]
+
+
+def validate_all(
+    *pairs: tuple[type[BaseModel], dict[str, Any]],
+    row: int | None = None,
+    extra: list[Problem] | None = None,
+) -> list[Any]:
+    """Validate several (model, data) pairs together, so that one error lists every problem
+    (plus ``extra`` problems found by the caller)."""
+    out, problems = [], list(extra or [])
+    for model, data in pairs:
+        try:
+            out.append(model.model_validate(data))
+        except ValidationError as exc:
+            problems += problems_of(exc, row)
+    if problems:
+        raise invalid(problems)
+    return out

@@ -166,6 +166,142 @@ def freelancers_list(db, skill, min_level, available_from, days, query, as_json)
     echo_json(rows) if as_json else echo_table(rows)
 
 
+# --- offboarding ---------------------------------------------------------------------------------
+
+
+@cli.group("offboarding")
+def offboarding_group() -> None:
+    """Offboarding: missions to close, their state, onboarding-feedback trends."""
+
+
+@offboarding_group.command("due")
+@with_db
+@click.option(
+    "--within",
+    type=click.IntRange(0, 3650),
+    default=7,
+    show_default=True,
+    help="Also list missions ending within this many days.",
+)
+@json_option
+def offboarding_due(db, within: int, as_json: bool) -> None:
+    """Missions ended or ending soon and not offboarded, oldest first, with what is missing."""
+    from . import offboarding
+
+    rows = offboarding.due(db, within=within)
+    if as_json:
+        echo_json(rows)
+        return
+    echo_table(
+        [r | {"missing": ", ".join(r["missing"])} for r in rows],
+        ["mission_id", "freelancer", "project", "end_date", "days_left", "missing"],
+    )
+
+
+@offboarding_group.command("show")
+@with_db
+@click.argument("mission_id", type=int)
+@json_option
+def offboarding_show(db, mission_id: int, as_json: bool) -> None:
+    """The offboarding of one mission: checklist, invoice check, feedback, note, what is missing."""
+    from . import offboarding
+
+    data = offboarding.get_offboarding(db, mission_id)
+    if as_json:
+        echo_json(data)
+        return
+    fr = get_settings().lang == "fr"
+    m = data["mission"]
+    status = data["status"] or ("pas ouvert" if fr else "not opened")
+    click.echo(
+        f"#{mission_id} {m['freelancer']} · {m['project']} · {m['start_date']} → "
+        f"{m['end_date']} · {m['daily_rate']} €/j · {status}"
+    )
+    echo_table(
+        [
+            {"item": k, "status": v["status"], "value": v["value"], "comment": v["comment"]}
+            for k, v in data["checklist"].items()
+        ]
+    )
+    check = data["invoice_check"]
+    if fr:
+        click.echo(
+            f"facture : attendu {check['expected_amount']} € ({check['working_days']} jours "
+            f"ouvrés x {check['agreed_rate']} €), reçu {check['amount']}"
+        )
+    else:
+        click.echo(
+            f"invoice: expected {check['expected_amount']} € ({check['working_days']} working "
+            f"days x {check['agreed_rate']} €), received {check['amount']}"
+        )
+    for warning in check["warnings"]:
+        click.echo(f"  ! {warning}")
+    for line in data["missing"]:
+        click.echo(("manque : " if fr else "missing: ") + line)
+
+
+@offboarding_group.command("trends")
+@with_db
+@click.option(
+    "--by",
+    type=click.Choice(["month", "quarter"]),
+    default="month",
+    show_default=True,
+    help="Group the ratings by month or by quarter.",
+)
+@json_option
+def offboarding_trends(db, by: str, as_json: bool) -> None:
+    """Onboarding feedback over time: average ratings and recurring suggestion themes."""
+    from . import offboarding
+
+    data = offboarding.feedback_trends(db, by=by)
+    if as_json:
+        echo_json(data)
+        return
+    echo_table(data["periods"])
+    click.echo("")
+    echo_table([{k: t[k] for k in ("theme", "label", "count")} for t in data["themes"]])
+
+
+@cli.command("offboard")
+@with_db
+@click.argument("mission_id", type=int)
+@click.option("--template", is_flag=True, help="Print the JSON skeleton of the answers.")
+@click.option(
+    "--answers",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Apply a whole offboarding (and close it) from this JSON file.",
+)
+@click.option(
+    "--no-publish", is_flag=True, help="Do not republish the notes database after closing."
+)
+def offboard(db, mission_id: int, template: bool, answers: Path | None, no_publish: bool) -> None:
+    """Offboard a mission from a JSON answers file (--template prints its skeleton)."""
+    from . import offboarding
+    from .errors import InvalidInput
+    from .forms import definitions
+
+    if template == bool(answers):
+        raise click.UsageError("Give either --template or --answers FILE.json.")
+    if template:
+        echo_json(definitions.template(db, mission_id))
+        return
+    try:
+        data = json.loads(answers.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(
+            "{path} is not valid JSON ({exc}).",
+            "{path} n'est pas un JSON valide ({exc}).",
+            path=answers,
+            exc=exc,
+        ) from exc
+    result = offboarding.apply_answers(db, mission_id, data, publish=not no_publish)
+    echo_json(result)
+    if result.get("publish", {}).get("status") == "failed":
+        head = "publication échouée" if get_settings().lang == "fr" else "publish failed"
+        click.echo(f"{head}: {result['publish']['error']}", err=True)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     cli(prog_name="fms")
 

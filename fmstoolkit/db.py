@@ -205,7 +205,9 @@ CREATE TABLE offboardings (
     opened_at TEXT NOT NULL DEFAULT (datetime('now')),
     closed_at TEXT,
     end_reason TEXT, -- private: never published
-    updated_at TEXT
+    updated_at TEXT,
+    published_at TEXT, -- when closing last republished the notes database
+    publish_error TEXT -- why that republish failed (the close itself stands)
 );
 
 -- One row per checklist item of an offboarding (objectives, handover, accesses, invoice...).

@@ -391,3 +391,185 @@ def validate_all(
     if problems:
         raise invalid(problems)
     return out
+
+
+# --- offboarding answers (the forms of fmstoolkit.forms.definitions validate through these) ----
+
+
+class Objectives(StrEnum):
+    pending = "pending"
+    yes = "yes"
+    partly = "partly"
+    no = "no"
+    not_applicable = "not_applicable"
+
+
+class ItemState(StrEnum):
+    pending = "pending"
+    done = "done"
+    not_applicable = "not_applicable"
+
+
+class DeliverableVerdict(StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    changes_requested = "changes_requested"
+    not_applicable = "not_applicable"
+
+
+def _need(fields: dict[str, Any], en: str, fr: str) -> list[Problem]:
+    return [Problem(en=en, fr=fr, field=name) for name, value in fields.items() if not value]
+
+
+class ChecklistAnswers(Record):
+    """The offboarding checklist as one form (``pending`` = not done yet; saved as it is)."""
+
+    objectives: Objectives = Objectives.pending
+    objectives_comment: Text | None = None
+    deliverables_comment: Text | None = None
+    handover: ItemState = ItemState.pending
+    handover_to: Text | None = None
+    handover_doc: Text | None = None
+    handover_comment: Text | None = None
+    accesses: ItemState = ItemState.pending
+    accesses_systems: Text | None = None
+    accesses_comment: Text | None = None
+    equipment: ItemState = ItemState.pending
+    equipment_comment: Text | None = None
+    invoice_received: ItemState = ItemState.pending
+    invoice_amount: Annotated[int, Field(gt=0, le=10_000_000)] | None = None
+    invoice_daily_rate: Rate | None = None
+    invoice_days: Annotated[float, Field(gt=0, le=1000)] | None = None
+    invoice_last_day: dt.date | None = None
+    invoice_comment: Text | None = None
+    invoice_paid: ItemState = ItemState.pending
+    invoice_paid_on: dt.date | None = None
+    invoice_paid_comment: Text | None = None
+    confidentiality: ItemState = ItemState.pending
+    confidentiality_comment: Text | None = None
+
+    _blank = field_validator(
+        "objectives_comment",
+        "deliverables_comment",
+        "handover_to",
+        "handover_doc",
+        "handover_comment",
+        "accesses_systems",
+        "accesses_comment",
+        "equipment_comment",
+        "invoice_amount",
+        "invoice_daily_rate",
+        "invoice_days",
+        "invoice_last_day",
+        "invoice_comment",
+        "invoice_paid_on",
+        "invoice_paid_comment",
+        "confidentiality_comment",
+        mode="before",
+    )(_empty_to_none)
+
+    def problems(self) -> list[Problem]:
+        """What a field-by-field check cannot see: answers that need another field filled."""
+        out: list[Problem] = []
+        if self.objectives in ("partly", "no", "not_applicable"):
+            out += _need(
+                {"objectives_comment": self.objectives_comment},
+                "say what was not met (or why the objectives do not apply)",
+                "précisez ce qui n'a pas été atteint "
+                "(ou pourquoi les objectifs ne s'appliquent pas)",
+            )
+        if self.handover == "done":
+            out += _need(
+                {"handover_to": self.handover_to, "handover_doc": self.handover_doc},
+                "needed when the handover is done: to whom, and where the document is",
+                "obligatoire quand la passation est faite : à qui, et où est le document",
+            )
+        if self.accesses == "done":
+            out += _need(
+                {"accesses_systems": self.accesses_systems},
+                "list the systems whose accesses were revoked",
+                "listez les systèmes dont les accès ont été révoqués",
+            )
+        if self.invoice_received == "done":
+            out += _need(
+                {"invoice_amount": self.invoice_amount},
+                "the invoice amount is needed to check it",
+                "le montant de la facture est nécessaire pour la vérifier",
+            )
+        if self.invoice_paid == "done" and self.invoice_received == "pending":
+            out.append(
+                Problem(
+                    en="an invoice cannot be paid before it is received",
+                    fr="une facture ne peut pas être payée avant d'être reçue",
+                    field="invoice_paid",
+                )
+            )
+        for item in ("objectives", "handover", "accesses", "equipment", "invoice_received",
+                     "invoice_paid", "confidentiality"):  # fmt: skip
+            comment = "invoice" if item == "invoice_received" else item
+            if getattr(self, item) == "not_applicable":
+                out += _need(
+                    {f"{comment}_comment": getattr(self, f"{comment}_comment")},
+                    "give the reason why this item does not apply",
+                    "indiquez pourquoi ce point ne s'applique pas",
+                )
+        return out
+
+
+class FeedbackAnswers(Record):
+    """The freelancer's view: onboarding, integration, clarity of the mission, suggestions."""
+
+    source: FeedbackSource = FeedbackSource.interview
+    onboarding: Rating
+    integration: Rating
+    clarity: Rating
+    suggestions: Text | None = None
+
+    _blank = field_validator("suggestions", mode="before")(_empty_to_none)
+
+
+class RecommendationAnswers(Record):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    author: Text | None = None
+
+    _blank = field_validator("author", mode="before")(_empty_to_none)
+
+
+class NoteAnswers(Record):
+    """The collaboration note; ``end_reason`` is private (kept in offboardings, never published)."""
+
+    author: Name
+    quality: Rating
+    communication: Rating
+    deadlines: Rating
+    autonomy: Rating
+    would_rehire: Rehire
+    text: Text | None = None
+    tags: list[Name] = Field(default_factory=list)
+    end_reason: Text | None = None
+
+    _blank = field_validator("text", "end_reason", mode="before")(_empty_to_none)
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _split_tags(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [t for t in (p.strip() for p in value.split(",")) if t]
+        return value
+
+
+class ClosingAnswers(Record):
+    """Closing: the named talent lists the freelancer joins (optional)."""
+
+    lists: list[Name] = Field(default_factory=list)
+
+    @field_validator("lists", mode="before")
+    @classmethod
+    def _split_lists(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [t for t in (p.strip() for p in value.split(",")) if t]
+        return value

@@ -11,7 +11,7 @@ trap cleanup EXIT INT TERM
 
 $BIN/jupyter lab --no-browser --ip=127.0.0.1 --port="$LAB_PORT" --notebook-dir=notebooks \
   --ServerApp.token='' --ServerApp.password='' --ServerApp.disable_check_xsrf=False \
-  --ServerApp.open_browser=False > .venv/jupyterlab.log 2>&1 &
+  --ServerApp.open_browser=False --allow-root > .venv/jupyterlab.log 2>&1 &
 pids+=($!)
 
 echo

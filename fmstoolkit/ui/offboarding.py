@@ -1,0 +1,413 @@
+"""The offboarding notebook app: pick a due mission, walk through the wizard, see the trends.
+
+Wizard steps: checklist → feedback → recommendation → note → closing, then a summary. Each
+step is saved when "Next" is clicked (through :mod:`fmstoolkit.offboarding`), so reopening the
+notebook resumes at the first incomplete step with everything already entered. The forms are the
+declarative definitions of :mod:`fmstoolkit.forms.definitions` rendered by
+:mod:`fmstoolkit.forms.widgets`; the trends chart is plotly (already the project's chart
+library, interactive in JupyterLab and rendered headless by nbclient).
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+import plotly.graph_objects as go
+import sqlite_utils
+
+from .. import offboarding
+from ..config import get_settings
+from ..db import open_db
+from ..errors import FmsError
+from ..forms.definitions import WIZARD_STEPS, offboarding_forms
+from ..forms.widgets import ERROR_STYLE, FormWidget
+
+TEXTS = {
+    "pick": ("Mission to offboard", "Mission à clôturer"),
+    "start": ("Start / resume", "Commencer / reprendre"),
+    "next": ("Save and next", "Enregistrer et suivant"),
+    "back": ("Back", "Précédent"),
+    "close": ("Close the offboarding", "Clore l'offboarding"),
+    "ask_feedback": ("Ask the freelancer for feedback", "Demander son feedback au freelance"),
+    "send_reco": ("Send the recommendation", "Envoyer la recommandation"),
+    "none_due": ("No mission to offboard.", "Aucune mission à clôturer."),
+    "step": ("Step {n}/{total}: {title}", "Étape {n}/{total} : {title}"),
+    "queued": ("Message queued (#{id}).", "Message mis en file d'attente (n° {id})."),
+    "no_outbox": (
+        "Sending messages is not available yet (the notifier is not installed).",
+        "L'envoi de messages n'est pas encore disponible (le notificateur n'est pas installé).",
+    ),
+    "save_first": (
+        "Save this step first (click Next), then send.",
+        "Enregistrez d'abord cette étape (Suivant), puis envoyez.",
+    ),
+    "summary": ("Summary", "Récapitulatif"),
+    "missing": ("Still missing", "Il manque encore"),
+}
+
+
+def t(key: str, lang: str | None = None, **params: Any) -> str:
+    en, fr = TEXTS[key]
+    text = fr if (lang or get_settings().lang) == "fr" else en
+    return text.format(**params) if params else text
+
+
+def _database(db: sqlite_utils.Database | str | Path | None) -> sqlite_utils.Database:
+    if isinstance(db, sqlite_utils.Database):
+        return db
+    return open_db(db)
+
+
+def _mission_label(row: dict[str, Any], lang: str) -> str:
+    missing = len(row["missing"])
+    todo = f"{missing} à faire" if lang == "fr" else f"{missing} to do"
+    who = f"{row['freelancer']} · {row['project']}"
+    return f"#{row['mission_id']} · {who} · {row['end_date']} · {todo}"
+
+
+def step_values(db: sqlite_utils.Database, mission_id: int, step: str) -> dict[str, Any]:
+    """What is already saved for a step, as the form's values (pre-filling the wizard)."""
+    if step == "checklist":
+        return offboarding.checklist_values(db, mission_id)
+    if step == "feedback":
+        rows = offboarding.feedback_of(db, mission_id)
+        row = next((r for r in rows if r["source"] == "interview"), rows[0] if rows else None)
+        return dict(row) if row else {}
+    if step == "recommendation":
+        return dict(offboarding.recommendation_of(db, mission_id) or {})
+    if step == "note":
+        note = dict(offboarding.note_of(db, mission_id) or {})
+        row = offboarding.get_offboarding(db, mission_id)
+        if row["end_reason"]:
+            note["end_reason"] = row["end_reason"]
+        return note
+    return {}
+
+
+class OffboardingWizard:
+    """The step-by-step offboarding of one mission. ``.box`` is what the notebook displays."""
+
+    def __init__(self, db: sqlite_utils.Database, mission_id: int, lang: str | None = None):
+        self.db = db
+        self.mission_id = mission_id
+        self.lang = lang or get_settings().lang
+        offboarding.open_offboarding(db, mission_id)
+        self.mission = offboarding.get_mission(db, mission_id)
+        self.forms: list[FormWidget] = []
+        for form in offboarding_forms(db, mission_id):
+            self.forms.append(
+                FormWidget(
+                    form,
+                    step_values(db, mission_id, form.name),
+                    on_submit=self._saver(form.name),
+                    lang=self.lang,
+                )
+            )
+        self.progress = w.IntProgress(min=0, max=len(WIZARD_STEPS), value=0)
+        self.step_label = w.HTML()
+        self.back_button = w.Button(description=t("back", self.lang), icon="arrow-left")
+        self.next_button = w.Button(
+            description=t("next", self.lang), button_style="primary", icon="arrow-right"
+        )
+        self.back_button.on_click(lambda _b: self.back())
+        self.next_button.on_click(lambda _b: self.next())
+        self.ask_feedback_button = w.Button(description=t("ask_feedback", self.lang), icon="send")
+        self.send_reco_button = w.Button(description=t("send_reco", self.lang), icon="send")
+        self.ask_feedback_button.on_click(lambda _b: self.ask_feedback())
+        self.send_reco_button.on_click(lambda _b: self.send_recommendation())
+        self.message = w.HTML()
+        self.summary = w.HTML()
+        self.body = w.VBox()
+        self.result: dict[str, Any] | None = None
+        head = (
+            f"<h3>{html.escape(self.mission['freelancer'])} · "
+            f"{html.escape(self.mission['project'])}</h3>"
+            f"<p>{self.mission['start_date']} → {self.mission['end_date']} · "
+            f"{self.mission['daily_rate']} €/j</p>"
+        )
+        self.box = w.VBox(
+            [
+                w.HTML(head),
+                w.HBox([self.progress, self.step_label]),
+                self.body,
+                w.HBox([self.back_button, self.next_button]),
+                self.message,
+                self.summary,
+            ]
+        )
+        row = offboarding.get_offboarding(db, mission_id)
+        if row["status"] == "closed":
+            self.step = len(WIZARD_STEPS)
+        else:
+            done = row["steps"]
+            self.step = next((i for i, s in enumerate(WIZARD_STEPS[:4]) if not done[s]), 4)
+        self._show()
+
+    # navigation -----------------------------------------------------------------------------
+
+    @property
+    def current(self) -> FormWidget | None:
+        return self.forms[self.step] if self.step < len(self.forms) else None
+
+    def _show(self) -> None:
+        total = len(WIZARD_STEPS)
+        self.progress.value = self.step
+        self.message.value = ""
+        if self.current is None:
+            self.step_label.value = ""
+            self.body.children = ()
+            self.back_button.disabled = True
+            self.next_button.disabled = True
+            self.summary.value = self.summary_html()
+            return
+        name = WIZARD_STEPS[self.step]
+        self.step_label.value = t(
+            "step",
+            self.lang,
+            n=self.step + 1,
+            total=total,
+            title=self.current.form.title(self.lang),
+        )
+        extra = []
+        if name == "feedback":
+            extra = [self.ask_feedback_button]
+        elif name == "recommendation":
+            extra = [self.send_reco_button]
+        self.body.children = (self.current.box, *extra)
+        self.back_button.disabled = self.step == 0
+        self.next_button.disabled = False
+        self.next_button.description = t("close" if name == "closing" else "next", self.lang)
+
+    def next(self) -> bool:
+        """Save the current step and go to the next one (True when saved)."""
+        self.warnings: list[str] = []
+        if self.current is None or not self.current.submit():
+            return False
+        self.step += 1
+        self._show()
+        if self.warnings:  # the invoice check: shown, but it does not block
+            self.message.value = (
+                f'<div style="{ERROR_STYLE}">'
+                + "<br>".join(html.escape(x) for x in self.warnings)
+                + "</div>"
+            )
+        return True
+
+    def back(self) -> None:
+        if 0 < self.step <= len(self.forms) - 1:
+            self.step -= 1
+            self._show()
+
+    def _saver(self, step: str):
+        def save(values: dict[str, Any]) -> Any:
+            if step == "checklist":
+                out = offboarding.save_checklist(self.db, self.mission_id, values)
+                self.warnings = out["invoice_check"]["warnings"]
+                return out
+            if step == "feedback":
+                return offboarding.save_feedback(self.db, self.mission_id, values)
+            if step == "recommendation":
+                return offboarding.save_recommendation(self.db, self.mission_id, values)
+            if step == "note":
+                return offboarding.save_note(self.db, self.mission_id, values)
+            self.result = offboarding.close(self.db, self.mission_id, values.get("lists"))
+            return self.result
+
+        return save
+
+    # messages to the freelancer ---------------------------------------------------------------
+
+    def _outbox(self):
+        try:
+            return importlib.import_module("fmstoolkit.notify.outbox")
+        except ModuleNotFoundError as exc:
+            if exc.name != "fmstoolkit.notify.outbox":
+                raise
+            return None
+
+    def _enqueue(self, func_name: str) -> int | None:
+        outbox = self._outbox()
+        if outbox is None:
+            self.message.value = html.escape(t("no_outbox", self.lang))
+            return None
+        try:
+            message_id = getattr(outbox, func_name)(self.db, self.mission_id)
+        except FmsError as exc:
+            self.message.value = f'<div style="{ERROR_STYLE}">{html.escape(exc.message())}</div>'
+            return None
+        self.message.value = html.escape(t("queued", self.lang, id=message_id))
+        return message_id
+
+    def ask_feedback(self) -> int | None:
+        """Queue the feedback request to the freelancer (the notifier sends it)."""
+        return self._enqueue("enqueue_feedback_request")
+
+    def send_recommendation(self) -> int | None:
+        """Queue the saved recommendation for the freelancer."""
+        if offboarding.recommendation_of(self.db, self.mission_id) is None:
+            self.message.value = html.escape(t("save_first", self.lang))
+            return None
+        return self._enqueue("enqueue_recommendation")
+
+    # summary --------------------------------------------------------------------------------
+
+    def summary_html(self) -> str:
+        data = offboarding.get_offboarding(self.db, self.mission_id)
+        fr = self.lang == "fr"
+        rows = []
+        for key, item in data["checklist"].items():
+            state = {"done": "✓", "not_applicable": "n/a", "pending": "…"}[item["status"]]
+            detail = html.escape(str(item["value"] or item["comment"] or ""))
+            rows.append(
+                f"<tr><td>{html.escape(offboarding.label(key, self.lang))}</td>"
+                f"<td>{state}</td><td>{detail}</td></tr>"
+            )
+        check = data["invoice_check"]
+        parts = [
+            f"<h3>{t('summary', self.lang)}</h3>",
+            f"<p>Statut : <b>{data['status']}</b></p>"
+            if fr
+            else f"<p>Status: <b>{data['status']}</b></p>",
+            "<table>" + "".join(rows) + "</table>",
+            f"<p>{'Montant attendu :' if fr else 'Expected amount:'} {check['expected_amount']} € "
+            f"({check['working_days']} j x {check['agreed_rate']} €)</p>",
+        ]
+        parts += [f'<p style="{ERROR_STYLE}">{html.escape(x)}</p>' for x in check["warnings"]]
+        for fb in data["feedback"]:
+            parts.append(
+                f"<p>Feedback ({fb['source']}) : {fb['onboarding']}/5, {fb['integration']}/5, "
+                f"{fb['clarity']}/5 — {html.escape(fb['suggestions'] or '')}</p>"
+            )
+        if data["recommendation"]:
+            parts.append(f"<blockquote>{html.escape(data['recommendation']['text'])}</blockquote>")
+        note = data["note"]
+        if note:
+            parts.append(
+                f"<p>Note : {note['quality']}/{note['communication']}/{note['deadlines']}/"
+                f"{note['autonomy']} · {note['would_rehire']} · "
+                f"{html.escape(', '.join(note['tags']))}</p>"
+            )
+        if self.result:
+            pub = self.result.get("publish", {})
+            parts.append(
+                f"<p>Alumni : {self.result['alumni']} · check-in {self.result['checkin_date']} · "
+                f"publish: {html.escape(str(pub.get('status')))} "
+                f"{html.escape(str(pub.get('error') or ''))}</p>"
+            )
+        if data["missing"]:
+            parts.append(
+                f"<p>{t('missing', self.lang)} :</p><ul>"
+                + "".join(f"<li>{html.escape(m)}</li>" for m in data["missing"])
+                + "</ul>"
+            )
+        return "".join(parts)
+
+
+class OffboardingApp:
+    """Pick a due mission, then run its wizard. ``.box`` is what the notebook displays."""
+
+    def __init__(
+        self,
+        db: sqlite_utils.Database | str | Path | None = None,
+        *,
+        within: int = 30,
+        lang: str | None = None,
+    ) -> None:
+        self.db = _database(db)
+        self.lang = lang or get_settings().lang
+        self.within = within
+        self.picker = w.Dropdown(description="", layout=w.Layout(width="48em"))
+        self.start_button = w.Button(description=t("start", self.lang), button_style="primary")
+        self.start_button.on_click(lambda _b: self.start())
+        self.wizard: OffboardingWizard | None = None
+        self.wizard_box = w.VBox()
+        self.info = w.HTML()
+        self.refresh()
+        self.box = w.VBox(
+            [
+                w.HTML(f"<b>{t('pick', self.lang)}</b>"),
+                w.HBox([self.picker, self.start_button]),
+                self.info,
+                self.wizard_box,
+            ]
+        )
+
+    def refresh(self) -> None:
+        rows = offboarding.due(self.db, within=self.within)
+        self.due = rows
+        previous = self.picker.value
+        self.picker.options = [(_mission_label(r, self.lang), r["mission_id"]) for r in rows]
+        ids = [r["mission_id"] for r in rows]
+        self.picker.value = previous if previous in ids else (ids[0] if ids else None)
+        self.info.value = "" if rows else html.escape(t("none_due", self.lang))
+        self.start_button.disabled = not rows
+
+    def start(self, mission_id: int | None = None) -> OffboardingWizard:
+        mission_id = mission_id or self.picker.value
+        self.wizard = OffboardingWizard(self.db, mission_id, lang=self.lang)
+        self.wizard_box.children = (self.wizard.box,)
+        return self.wizard
+
+
+def offboarding_app(db=None, *, within: int = 30) -> w.VBox:
+    """The widget the notebook displays (the app object is at ``.app``)."""
+    app = OffboardingApp(db, within=within)
+    box = app.box
+    box.app = app  # type: ignore[attr-defined]
+    return box
+
+
+# --- onboarding feedback trends -------------------------------------------------------------
+
+
+def trends_figure(db=None, by: str = "month") -> go.Figure:
+    """Average onboarding, integration and clarity ratings per month (or quarter)."""
+    data = offboarding.feedback_trends(_database(db), by=by)
+    fr = get_settings().lang == "fr"
+    names = {
+        "onboarding": "Accueil" if fr else "Onboarding",
+        "integration": "Intégration" if fr else "Integration",
+        "clarity": "Clarté" if fr else "Clarity",
+    }
+    periods = [p["period"] for p in data["periods"]]
+    fig = go.Figure()
+    for key, name in names.items():
+        fig.add_trace(
+            go.Scatter(
+                x=periods, y=[p[key] for p in data["periods"]], mode="lines+markers", name=name
+            )
+        )
+    fig.add_trace(
+        go.Bar(
+            x=periods,
+            y=[p["responses"] for p in data["periods"]],
+            name="Réponses" if fr else "Responses",
+            yaxis="y2",
+            opacity=0.25,
+        )
+    )
+    fig.update_layout(
+        title="Feedback sur l'accueil des freelances" if fr else "Freelancers' onboarding feedback",
+        yaxis={"range": [0.5, 5.5], "title": "1-5"},
+        yaxis2={"overlaying": "y", "side": "right", "showgrid": False},
+        legend={"orientation": "h"},
+        height=420,
+    )
+    return fig
+
+
+def themes_html(db=None) -> w.HTML:
+    """The recurring themes of the suggestions, most frequent first, with examples."""
+    data = offboarding.feedback_trends(_database(db))
+    fr = get_settings().lang == "fr"
+    head = "Thèmes récurrents des suggestions" if fr else "Recurring themes in suggestions"
+    rows = "".join(
+        f"<tr><td>{html.escape(x['label'])}</td><td>{x['count']}</td>"
+        f"<td><i>{html.escape(x['examples'][0])}</i></td></tr>"
+        for x in data["themes"]
+    )
+    return w.HTML(f"<h4>{head} ({data['suggestions']})</h4><table>{rows}</table>")

@@ -1,0 +1,146 @@
+"""The offboarding notebook app driven from Python, as a manager would click through it."""
+
+import datetime as dt
+import importlib.util
+
+import plotly.graph_objects as go
+import pytest
+from offboarding_fixtures import FEEDBACK, NOTE, RECOMMENDATION, full_checklist, make_mission
+
+from fmstoolkit import offboarding, pool
+from fmstoolkit.ui.offboarding import OffboardingApp, offboarding_app, themes_html, trends_figure
+
+
+@pytest.fixture
+def ended(db):
+    end = (dt.date.today() - dt.timedelta(days=3)).isoformat()
+    start = (dt.date.today() - dt.timedelta(days=40)).isoformat()
+    return make_mission(db, start=start, end=end)
+
+
+def test_the_picker_lists_due_missions_oldest_first(db, ended):
+    later_end = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    make_mission(db, name="Bruno", start="2026-01-05", end=later_end)
+    app = OffboardingApp(db, within=30)
+    labels = [label for label, _ in app.picker.options]
+    assert len(labels) == 2
+    assert "Alice Martin" in labels[0] and "11 to do" in labels[0]
+    assert app.picker.value == ended["mission_id"]
+    assert OffboardingApp(db, within=0).picker.options[0][1] == ended["mission_id"]
+
+
+def test_nothing_due_says_so(db):
+    app = OffboardingApp(db)
+    assert app.picker.options == () and app.start_button.disabled
+    assert "No mission to offboard" in app.info.value
+
+
+def test_the_wizard_walks_through_every_step_and_closes(db, ended):
+    app = OffboardingApp(db)
+    wizard = app.start()
+    assert wizard.step_label.value == "Step 1/5: End-of-mission checklist"
+    assert wizard.progress.value == 0 and wizard.back_button.disabled
+
+    checklist = wizard.current
+    checklist.controls["objectives"].value = "no"
+    assert wizard.next() is False  # a comment is needed
+    assert "what was not met" in checklist.errors()["objectives_comment"]
+    checklist.set_values(
+        full_checklist(ended["deliverables"], invoice_daily_rate=550, invoice_amount=9999)
+    )
+    assert wizard.next() is True
+    # the invoice check warns but does not block
+    assert "differs from the agreed one" in wizard.message.value
+    assert wizard.step_label.value == "Step 2/5: Feedback interview"
+    assert wizard.progress.value == 1
+    assert offboarding.get_offboarding(db, ended["mission_id"])["status"] == "checklist_done"
+
+    wizard.next_button.click()  # nothing typed: errors beside the ratings
+    assert set(wizard.current.errors()) == {"onboarding", "integration", "clarity"}
+    wizard.current.set_values(FEEDBACK)
+    wizard.next_button.click()
+    assert wizard.step_label.value == "Step 3/5: Recommendation"
+    wizard.current.set_values(RECOMMENDATION)
+    wizard.next_button.click()
+    wizard.current.set_values(NOTE)
+    wizard.next_button.click()
+    assert wizard.step_label.value == "Step 5/5: Closing"
+    assert wizard.next_button.description == "Close the offboarding"
+    wizard.current.controls["lists"].value = ["Rehire first for React"]
+    wizard.next_button.click()
+
+    assert wizard.progress.value == 5
+    assert "closed" in wizard.summary.value and "Expected amount" in wizard.summary.value
+    assert "check-in" in wizard.summary.value
+    assert offboarding.get_mission(db, ended["mission_id"])["status"] == "offboarded"
+    assert pool.get_freelancer(db, ended["freelancer_id"])["status"] == "alumni"
+    assert pool.list_members(db, "Rehire first for React")[0]["id"] == ended["freelancer_id"]
+    app.refresh()
+    assert app.picker.options == ()
+
+
+def test_a_closed_notebook_loses_nothing(db, ended):
+    first = OffboardingApp(db).start()
+    first.current.set_values(full_checklist(ended["deliverables"], handover="pending"))
+    first.next()
+    first.current.set_values(FEEDBACK)
+    first.next()
+    first.current.controls["text"].value = "Brouillon non enregistré"  # not saved: no "next"
+    # the notebook is closed and reopened: a new app over the same database
+    again = OffboardingApp(db).start(ended["mission_id"])
+    assert again.step == 0  # the checklist still has a pending item
+    values = again.current.values()
+    assert values["handover"] == "pending" and values["accesses_systems"] == "GitLab, Slack"
+    assert values[f"deliverable_{ended['deliverables'][0]}"] == "accepted"
+    assert values["invoice_amount"] == "5000"
+    assert again.forms[1].values()["suggestions"] == FEEDBACK["suggestions"]
+    again.current.controls["handover"].value = "done"
+    assert again.next()
+    resumed = OffboardingApp(db).start(ended["mission_id"])
+    assert resumed.step == 2  # checklist and feedback done: the recommendation is next
+
+
+def test_closing_refused_shows_what_is_missing(db, ended):
+    wizard = OffboardingApp(db).start()
+    wizard.current.set_values(full_checklist(ended["deliverables"]))
+    wizard.next()
+    wizard.current.set_values(FEEDBACK)
+    wizard.next()
+    wizard.step = 4  # jump to closing without recommendation or note
+    wizard._show()
+    assert wizard.next() is False
+    message = wizard.current.message.value
+    assert "cannot be closed yet" in message
+    assert "recommendation is not written" in message and "collaboration note" in message
+    assert offboarding.get_mission(db, ended["mission_id"])["status"] != "offboarded"
+
+
+def test_messages_to_the_freelancer(db, ended):
+    wizard = OffboardingApp(db).start()
+    has_outbox = importlib.util.find_spec("fmstoolkit.notify.outbox") is not None
+    wizard.current.set_values(full_checklist(ended["deliverables"]))
+    wizard.next()
+    assert wizard.ask_feedback_button in wizard.body.children
+    wizard.ask_feedback_button.click()
+    if has_outbox:
+        assert "queued" in wizard.message.value
+        assert db["outbox"].count == 1
+    else:
+        assert "not available yet" in wizard.message.value
+    wizard.current.set_values(FEEDBACK)
+    wizard.next()
+    wizard.send_reco_button.click()  # not saved yet
+    assert "Save this step first" in wizard.message.value
+
+
+def test_the_notebook_entry_point_and_the_trends(db, ended):
+    box = offboarding_app(db)
+    assert box.app.picker.value == ended["mission_id"]
+    offboarding.save_feedback(db, ended["mission_id"], FEEDBACK)
+    fig = trends_figure(db)
+    assert isinstance(fig, go.Figure)
+    names = [t.name for t in fig.data]
+    assert names == ["Onboarding", "Integration", "Clarity", "Responses"]
+    assert list(fig.data[0].y) == [3.0]
+    html = themes_html(db).value
+    assert "documentation" in html and "accesses and accounts" in html

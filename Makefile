@@ -31,8 +31,10 @@ dev-install: $(VENV)/.installed-dev
 system-deps:
 	@bash .ci/system-deps.sh
 
+# The demo agency when `fms demo` is available; otherwise an empty, migrated database.
 $(DB): | $(VENV)/.installed
-	$(FMS) demo --db $(DB)
+	@if $(FMS) demo --help >/dev/null 2>&1; then $(FMS) demo --db $(DB); \
+	else echo "fms demo is not available yet: creating an empty database"; $(FMS) init --db $(DB); fi
 
 demo: $(DB)
 

@@ -404,10 +404,8 @@ class Objectives(StrEnum):
     not_applicable = "not_applicable"
 
 
-class ItemState(StrEnum):
-    pending = "pending"
-    done = "done"
-    not_applicable = "not_applicable"
+#: A checklist answer's state is the checklist_items.status itself.
+ItemState = ChecklistStatus
 
 
 class DeliverableVerdict(StrEnum):

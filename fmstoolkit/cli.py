@@ -302,6 +302,18 @@ def offboard(db, mission_id: int, template: bool, answers: Path | None, no_publi
         click.echo(f"{head}: {result['publish']['error']}", err=True)
 
 
+# --- pool: import, show, lists, privacy, demo (lead) ---------------------------------------------
+
+
+# --- planning (issue 3) --------------------------------------------------------------------------
+
+
+# --- publishing (issue 5) ------------------------------------------------------------------------
+
+
+# --- notifications (issue 6) ---------------------------------------------------------------------
+
+
 def main() -> None:  # pragma: no cover - console entry point
     cli(prog_name="fms")
 

@@ -305,13 +305,659 @@ def offboard(db, mission_id: int, template: bool, answers: Path | None, no_publi
 # --- pool: import, show, lists, privacy, demo (lead) ---------------------------------------------
 
 
+@cli.command()
+@db_option
+@click.option(
+    "--freelancers", type=click.IntRange(1, 100_000), default=200, show_default=True,
+    help="How many freelancers the demo agency has.",
+)
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Random seed: the same seed gives the same database.")
+@click.option("--force", is_flag=True, help="Replace the database if it already exists.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Pretend today is this date (YYYY-MM-DD); default: today.")
+def demo(db_path: Path | None, freelancers: int, seed: int, force: bool, today) -> None:
+    """Create a realistic demo agency: freelancers, two years of missions, notes, requests."""
+    from tqdm import tqdm
+
+    from . import demo as demomod
+
+    path = db_path or get_settings().db
+    demomod.refuse_overwrite(path, force)
+    fr = get_settings().lang == "fr"
+    with tqdm(total=2 * freelancers, desc="Agence de démo" if fr else "Demo agency",
+              file=sys.stderr) as bar:
+        counts = demomod.create(
+            path, freelancers=freelancers, seed=seed, force=force,
+            today=today.date() if today else None, progress=bar.update,
+        )
+    summary = ", ".join(f"{table} {n}" for table, n in counts.items() if n)
+    click.echo(f"{path}: {summary}")
+
+
+
+@cli.command("import")
+@with_db
+@click.argument("what", type=click.Choice(["freelancers"]))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--skip-invalid", is_flag=True,
+              help="Import the valid rows and report the refused ones (default: all or nothing).")
+@json_option
+def import_cmd(db, what: str, file: Path, skip_invalid: bool, as_json: bool) -> None:
+    """Import freelancers from a CSV file (upsert on email). See the README for the columns."""
+    report = pool.import_freelancers(db, file, skip_invalid=skip_invalid)
+    if as_json:
+        echo_json(report.as_dict())
+    else:
+        fr = get_settings().lang == "fr"
+        click.echo(
+            f"{report.created} créé(s), {report.updated} mis à jour, "
+            f"{len(report.rejected_rows)} refusé(s)." if fr else
+            f"{report.created} created, {report.updated} updated, "
+            f"{len(report.rejected_rows)} refused."
+        )
+    for problem in report.problems:
+        click.echo("  - " + problem.message(), err=True)
+
+
+@freelancers.command("show")
+@with_db
+@click.argument("freelancer_id", type=int)
+@click.option("--contact", is_flag=True, help="Also print the contact data (email, phone...).")
+@json_option
+def freelancers_show(db, freelancer_id: int, contact: bool, as_json: bool) -> None:
+    """One freelancer: profile, skills, missions and lists (contact data only with --contact)."""
+    profile = pool.profile(db, freelancer_id, with_contact=contact)
+    if as_json:
+        echo_json(profile)
+        return
+    skills = profile.pop("skills")
+    missions = profile.pop("missions")
+    lists = profile.pop("lists")
+    for key, value in profile.items():
+        if key != "contact" and value is not None:
+            click.echo(f"{key}: {value}")
+    for key, value in (profile.get("contact") or {}).items():
+        click.echo(f"{key}: {value}")
+    click.echo("skills: " + ", ".join(f"{s['name']} {s['level']}" for s in skills))
+    if lists:
+        click.echo("lists: " + ", ".join(lists))
+    echo_table(missions, ["id", "project", "skill", "start_date", "end_date", "daily_rate",
+                          "status", "rating", "would_rehire"])
+
+
+@freelancers.command("opt-out")
+@with_db
+@click.argument("freelancer_id", type=int)
+@click.option("--undo", is_flag=True, help="The freelancer agrees to hear from us again.")
+def freelancers_opt_out(db, freelancer_id: int, undo: bool) -> None:
+    """Record that a freelancer wants no more messages nor staffing proposals."""
+    pool.set_opt_out(db, freelancer_id, not undo)
+    click.echo(f"#{freelancer_id}: {'opted in' if undo else 'opted out'}")
+
+
+@cli.group("lists", invoke_without_command=True)
+@click.pass_context
+@db_option
+@json_option
+def lists_group(ctx, db_path: Path | None, as_json: bool) -> None:
+    """Named talent lists ("rehire first for React"): without a subcommand, show them all."""
+    if ctx.invoked_subcommand is None:
+        database = dbmod.open_db(db_path)
+        try:
+            rows = pool.talent_lists(database)
+        finally:
+            database.close()
+        echo_json(rows) if as_json else echo_table(rows)
+
+
+@lists_group.command("show")
+@with_db
+@click.argument("name")
+@json_option
+def lists_show(db, name: str, as_json: bool) -> None:
+    """The members of a list."""
+    rows = pool.list_members(db, name)
+    echo_json(rows) if as_json else echo_table(rows)
+
+
+@lists_group.command("add")
+@with_db
+@click.argument("name")
+@click.argument("freelancer_ids", type=int, nargs=-1, required=True)
+def lists_add(db, name: str, freelancer_ids: tuple[int, ...]) -> None:
+    """Add freelancers to a list (created when it does not exist)."""
+    for fid in freelancer_ids:
+        pool.add_to_list(db, name, fid)
+    click.echo(f"{name}: +{len(freelancer_ids)}")
+
+
+@lists_group.command("remove")
+@with_db
+@click.argument("name")
+@click.argument("freelancer_ids", type=int, nargs=-1, required=True)
+def lists_remove(db, name: str, freelancer_ids: tuple[int, ...]) -> None:
+    """Take freelancers off a list."""
+    for fid in freelancer_ids:
+        pool.remove_from_list(db, name, fid)
+    click.echo(f"{name}: -{len(freelancer_ids)}")
+
+
+@cli.group("privacy")
+def privacy_group() -> None:
+    """A freelancer's personal data: export it, or erase it."""
+
+
+@privacy_group.command("export")
+@with_db
+@click.argument("freelancer_id", type=int)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the JSON to this file instead of the screen.")
+def privacy_export(db, freelancer_id: int, out: Path | None) -> None:
+    """Everything held about a freelancer, as JSON (to send them on request)."""
+    from . import privacy
+
+    data = privacy.export(db, freelancer_id)
+    if out:
+        out.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=default_json),
+                       encoding="utf-8")
+        click.echo(str(out))
+    else:
+        echo_json(data)
+
+
+@privacy_group.command("forget")
+@with_db
+@click.argument("freelancer_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def privacy_forget(db, freelancer_id: int, yes: bool) -> None:
+    """Erase a freelancer's personal data (contact, skills, texts); keep anonymised history."""
+    from . import privacy
+
+    if not yes:
+        click.confirm(f"Erase the personal data of freelancer #{freelancer_id}?", abort=True)
+    erased = privacy.forget(db, freelancer_id)
+    click.echo(json.dumps(erased))
+
+
 # --- planning (issue 3) --------------------------------------------------------------------------
+
+
+def _fr() -> bool:
+    return get_settings().lang == "fr"
+
+
+@cli.group("request")
+def request_group() -> None:
+    """Staffing requests: add one, show its ledger."""
+
+
+@request_group.command("add")
+@with_db
+@click.option("--project", required=True, help="Project id, or name (created if it is new).")
+@click.option("--skill", required=True, help="Skill needed (any label or alias, see `fms skills`).")
+@click.option("--start", help="First day, YYYY-MM-DD (moved to the next working day).")
+@click.option("--in-days", help="Start this many calendar days from today (instead of --start).")
+@click.option("--days", required=True, help="Length in working days (weekends, holidays skipped).")
+@click.option("--max-rate", help="Maximum daily rate in euros.")
+@click.option("--min-level", default="1", show_default=True, help="Minimum skill level, 1 to 5.")
+@click.option("--notes", help="Free text about the need.")
+@json_option
+def request_add(db, project, skill, start, in_days, days, max_rate, min_level, notes, as_json):
+    """Record a staffing request ("a web developer in 6 days for 5 days")."""
+    from . import planning
+
+    req = planning.create_request(
+        db, project=project, skill=skill, start=start, in_days=in_days, days=days,
+        max_rate=max_rate, min_level=min_level, notes=notes,
+    )
+    if as_json:
+        echo_json(req)
+        return
+    if req["project_created"]:
+        click.echo(
+            f"Projet « {req['project']} » créé (n° {req['project_id']})."
+            if _fr()
+            else f"Project '{req['project']}' created (#{req['project_id']})."
+        )
+    role = req["roles"][0]
+    click.echo(
+        (
+            f"Demande n° {req['id']} : {role['skill_label']} niveau {role['min_level']}+, "
+            f"du {req['start_date']} au {req['end_date']} ({req['days']} jours ouvrés)"
+            if _fr()
+            else f"Request #{req['id']}: {role['skill_label']} level {role['min_level']}+, "
+            f"{req['start_date']} to {req['end_date']} ({req['days']} working days)"
+        )
+        + (f", max {req['max_rate']} €/{'j' if _fr() else 'day'}" if req["max_rate"] else "")
+        + "."
+    )
+
+
+@request_group.command("show")
+@with_db
+@click.argument("request_id", type=int)
+@json_option
+def request_show(db, request_id: int, as_json: bool) -> None:
+    """The ledger of a request: roles, who was asked, answers, assignments, outcome."""
+    from . import planning
+
+    ledger = planning.request_ledger(db, request_id)
+    if as_json:
+        echo_json(ledger)
+        return
+    req = ledger["request"]
+    click.echo(
+        f"#{req['id']} {req['project']} · {req['start_date']} → {req['end_date']} · "
+        f"{req['days']} j · {req['status']}" + (f" ({req['outcome']})" if req["outcome"] else "")
+    )
+    echo_table(
+        [
+            {"role": r["id"], "skill": r["skill"], "min_level": r["min_level"],
+             "max_rate": r["max_rate"], "freelancer": r["freelancer"],
+             "filled": "outside" if r["filled_outside"] else ("yes" if r["filled"] else "no")}
+            for r in req["roles"]
+        ]
+    )
+    if ledger["polls"]:
+        click.echo("")
+        echo_table(ledger["polls"], ["freelancer_id", "freelancer", "channel", "asked_at",
+                                     "answer", "answered_at"])
+
+
+@cli.group("requests")
+def requests_group() -> None:
+    """All staffing requests: the fill-rate report."""
+
+
+@requests_group.command("report")
+@with_db
+@click.option("--from", "start", help="First start date counted, YYYY-MM-DD.")
+@click.option("--to", "end", help="Last start date counted, YYYY-MM-DD.")
+@json_option
+def requests_report(db, start, end, as_json: bool) -> None:
+    """Fill rate and time-to-staff of the requests starting in a period."""
+    from . import planning
+
+    rep = planning.requests_report(db, start=start, end=end)
+    if as_json:
+        echo_json(rep)
+        return
+    rate = "-" if rep["fill_rate"] is None else f"{rep['fill_rate']:.0%}"
+    net = "-" if rep["network_fill_rate"] is None else f"{rep['network_fill_rate']:.0%}"
+    tts = rep["time_to_staff_days"]
+    median = "-" if not tts else f"{tts['median']:g}"
+    if _fr():
+        click.echo(
+            f"{rep['requests']} demandes : {rep['staffed']} pourvues ({rep['network']} par le "
+            f"réseau, {rep['outside']} hors réseau), {rep['unfilled']} non pourvues, "
+            f"{rep['cancelled'] - rep['unfilled']} annulées, "
+            f"{rep['open'] + rep['polling']} ouvertes ({rep['overdue']} en retard)."
+        )
+        click.echo(f"Taux de pourvoi : {rate} (réseau : {net}) ; délai médian : {median} jours.")
+    else:
+        click.echo(
+            f"{rep['requests']} requests: {rep['staffed']} staffed ({rep['network']} from the "
+            f"network, {rep['outside']} outside), {rep['unfilled']} unfilled, "
+            f"{rep['cancelled'] - rep['unfilled']} cancelled, "
+            f"{rep['open'] + rep['polling']} open ({rep['overdue']} overdue)."
+        )
+        click.echo(f"Fill rate: {rate} (network: {net}); median time to staff: {median} days.")
+    if rep["by_skill"]:
+        click.echo("")
+        echo_table(rep["by_skill"], ["skill", "requests", "staffed", "fill_rate"])
+    if rep["rows"] and len(rep["rows"]) <= 30:
+        click.echo("")
+        echo_table(rep["rows"], ["id", "project", "skills", "start_date", "status", "outcome",
+                                 "filled", "roles", "polls", "time_to_staff_days"])
+
+
+@cli.command("match")
+@with_db
+@click.argument("request_id", type=int)
+@click.option("--role", "role_id", type=int, help="Role of the request (default: first unfilled).")
+@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="How many candidates to show.")
+@click.option("--free-only", is_flag=True, help="Only candidates free on every working day.")
+@json_option
+def match_cmd(db, request_id: int, role_id, top: int, free_only: bool, as_json: bool) -> None:
+    """The best candidates for a request, with the reasons for their rank."""
+    from . import planning
+
+    candidates = planning.rank_candidates(
+        db, request_id, role_id=role_id, top=top, free_only=free_only
+    )
+    if as_json:
+        echo_json([c.as_dict() for c in candidates])
+        return
+    if not candidates:
+        click.echo("Aucun candidat." if _fr() else "No candidate.")
+    for rank, c in enumerate(candidates, 1):
+        rate = "?" if c.rate is None else f"{c.rate} €"
+        click.echo(f"{rank}. {c.name} (#{c.freelancer_id}) · {c.score:g} · {c.availability} · "
+                   f"{rate}")
+        click.echo(f"   {c.explanation}")
+
+
+@cli.command("assign")
+@with_db
+@click.argument("request_id", type=int)
+@click.argument("freelancer_id", type=int)
+@click.option("--role", "role_id", type=int, help="Role to fill (default: first unfilled).")
+@click.option("--rate", "daily_rate", type=int, help="Agreed daily rate (default: theirs).")
+def assign_cmd(db, request_id: int, freelancer_id: int, role_id, daily_rate) -> None:
+    """Staff a request with a freelancer (creates the mission; refuses double bookings)."""
+    from . import planning
+
+    mission_id = planning.assign(
+        db, request_id, freelancer_id, role_id=role_id, daily_rate=daily_rate
+    )
+    m = planning.get_mission(db, mission_id)
+    status = planning.get_request(db, request_id)["status"]
+    if _fr():
+        click.echo(f"Mission n° {mission_id} : {m['freelancer']} sur {m['project']} du "
+                   f"{m['start_date']} au {m['end_date']} à {m['daily_rate']} €/j "
+                   f"(demande {status}).")
+    else:
+        click.echo(f"Mission #{mission_id}: {m['freelancer']} on {m['project']} from "
+                   f"{m['start_date']} to {m['end_date']} at {m['daily_rate']} €/day "
+                   f"(request {status}).")
+
+
+@cli.command("schedule")
+@with_db
+@click.option("--from", "start", help="First day of the window, YYYY-MM-DD (default: today).")
+@click.option("--to", "end", help="Last day of the window, YYYY-MM-DD (default: +30 days).")
+@click.option("--ics", "ics_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the schedule to this iCalendar (.ics) file.")
+@json_option
+def schedule_cmd(db, start, end, ics_path, as_json: bool) -> None:
+    """Missions, unavailability and open requests over a window (or an .ics file)."""
+    from . import planning
+
+    first = start or dt.date.today().isoformat()
+    last = end or (planning._date(first, "from") + dt.timedelta(days=30)).isoformat()
+    rows = planning.schedule(db, first, last)
+    if ics_path:
+        ics_path.write_bytes(planning.to_ics(rows))
+        click.echo(f"{len(rows)} événements écrits dans {ics_path}." if _fr()
+                   else f"{len(rows)} events written to {ics_path}.")
+        return
+    if as_json:
+        echo_json(rows)
+        return
+    echo_table(rows, ["kind", "id", "lane", "label", "start", "end", "status"])
+
+
+@cli.command("benchmark-rate")
+@with_db
+@click.argument("skill")
+@click.option("--seniority", type=click.Choice(["junior", "confirmed", "senior"]),
+              help="Only this seniority (default: each one, then all).")
+@click.option("--rate", type=int, help="Also say where this quoted daily rate stands.")
+@json_option
+def benchmark_rate_cmd(db, skill: str, seniority, rate, as_json: bool) -> None:
+    """Quartiles of the daily rates the agency paid for a skill, per seniority."""
+    from . import planning
+
+    if seniority:
+        rows = [planning.rate_benchmark(db, skill, seniority=seniority)]
+    else:
+        rows = planning.rate_benchmarks(db, skill)
+    position = planning.rate_position(db, skill, seniority, rate) if rate is not None else None
+    if as_json:
+        echo_json({"benchmarks": rows, "position": position} if position else rows)
+        return
+    echo_table(
+        [r | {"seniority": r["seniority"] or ("toutes" if _fr() else "all")} for r in rows],
+        ["skill", "seniority", "count", "min", "q1", "median", "q3", "max"],
+    )
+    if position:
+        click.echo(position["text"])
 
 
 # --- publishing (issue 5) ------------------------------------------------------------------------
 
 
+@cli.command("publish")
+@with_db
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Notes database to write (default: FMS_NOTES_DB or data/notes.db).",
+)
+@click.option(
+    "--metadata-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the Datasette metadata here (.json or .yml), for `datasette publish`.",
+)
+@json_option
+def publish_cmd(db, out: Path | None, metadata_out: Path | None, as_json: bool) -> None:
+    """Publish the collaboration notes (no contact data) for Datasette, atomically."""
+    from . import publish
+
+    stats = publish.publish(db, out)
+    if metadata_out:
+        stats["metadata"] = str(publish.write_metadata(metadata_out))
+    if as_json:
+        echo_json(stats)
+        return
+    click.echo(
+        f"{stats['path']}: {stats['freelancers']} freelancers, {stats['missions']} missions, "
+        f"{stats['notes']} notes, {stats['recommendations']} recommendations, "
+        f"{stats['feedback']} feedback ({stats['seconds']} s)."
+    )
+    if metadata_out:
+        click.echo(f"metadata: {stats['metadata']}")
+
+
+@cli.command("serve")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Port to listen on (default: FMS_DATASETTE_PORT or 8001).",
+)
+@click.option(
+    "--notes-db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Notes database to serve (default: FMS_NOTES_DB); published first when missing.",
+)
+def serve_cmd(db_path: Path | None, host: str, port: int | None, notes_db: Path | None) -> None:
+    """Serve the notes database read-only with Datasette (Ctrl+C to stop)."""
+    from . import publish, serve
+
+    notes_path = publish.notes_path(notes_db)
+    if not notes_path.is_file():
+        database = dbmod.open_db(db_path)
+        try:
+            publish.publish(database, notes_path)
+        finally:
+            database.close()
+        click.echo(f"published {notes_path}")
+    port = port or get_settings().datasette_port
+    click.echo(f"Datasette: http://{host}:{port}/notes (Ctrl+C to stop)")
+    serve.serve(notes_path, host=host, port=port)
+
+
 # --- notifications (issue 6) ---------------------------------------------------------------------
+
+
+OUTBOX_STATUSES = ("pending", "sending", "sent", "dead", "cancelled")
+OUTBOX_COLUMNS = [
+    "id",
+    "freelancer",
+    "kind",
+    "channel",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "sent_channel",
+    "sent_at",
+    "last_error",
+]
+
+
+@cli.group("outbox")
+def outbox_group() -> None:
+    """Messages to freelancers (email, Telegram): list, send what is due, retry, cancel."""
+
+
+@outbox_group.command("list")
+@with_db
+@click.option(
+    "--status",
+    type=click.Choice(OUTBOX_STATUSES),
+    help="Only messages in this status (pending, sending, sent, dead, cancelled).",
+)
+@click.option("--limit", type=click.IntRange(1), help="At most this many messages, newest first.")
+@json_option
+def outbox_list(db, status: str | None, limit: int | None, as_json: bool) -> None:
+    """List the messages of the outbox, newest first (never an address)."""
+    from .notify import outbox
+
+    rows = outbox.list_messages(db, status=status, limit=limit)
+    echo_json(rows) if as_json else echo_table(rows, OUTBOX_COLUMNS)
+
+
+@outbox_group.command("send")
+@with_db
+@click.option("--limit", type=click.IntRange(1), help="Send at most this many messages.")
+@json_option
+def outbox_send(db, limit: int | None, as_json: bool) -> None:
+    """Send the messages that are due (email and Telegram), with a progress bar and a summary."""
+    from tqdm import tqdm
+
+    from .notify import dispatcher, outbox
+
+    due = outbox.due_count(db)
+    total = min(due, limit) if limit else due
+    fr = get_settings().lang == "fr"
+    with tqdm(
+        total=total,
+        unit="msg",
+        desc="envoi" if fr else "sending",
+        file=sys.stderr,
+        disable=as_json or total == 0,
+    ) as bar:
+        summary = dispatcher.drain(db, limit=limit, progress=bar)
+    if as_json:
+        echo_json(summary)
+        return
+    by = summary["by_channel"]
+    if fr:
+        click.echo(
+            f"envoyés {summary['sent']} (e-mail {by['email']}, Telegram {by['telegram']}) · "
+            f"à réessayer {summary['retry']} · morts {summary['dead']} · "
+            f"annulés {summary['cancelled']} · repassés par e-mail {summary['requeued']}"
+        )
+    else:
+        click.echo(
+            f"sent {summary['sent']} (email {by['email']}, Telegram {by['telegram']}) · "
+            f"retry later {summary['retry']} · dead {summary['dead']} · "
+            f"cancelled {summary['cancelled']} · moved to email {summary['requeued']}"
+        )
+    click.echo(
+        ("file : " if fr else "outbox: ")
+        + ", ".join(f"{k} {v}" for k, v in summary["counts"].items())
+    )
+
+
+def _echo_message(row: dict[str, Any]) -> None:
+    click.echo(
+        f"#{row['id']} {row['kind']} · {row['status']} · "
+        + ("tentatives" if get_settings().lang == "fr" else "attempts")
+        + f" {row['attempts']}"
+        + (f" · {row['last_error']}" if row.get("last_error") else "")
+    )
+
+
+@outbox_group.command("retry")
+@with_db
+@click.argument("message_id", type=int)
+def outbox_retry(db, message_id: int) -> None:
+    """Send a dead, cancelled or waiting message again at the next `fms outbox send`."""
+    from .notify import outbox
+
+    _echo_message(outbox.retry(db, message_id))
+
+
+@outbox_group.command("cancel")
+@with_db
+@click.argument("message_id", type=int)
+@click.option("--reason", help="Why (kept with the message).")
+def outbox_cancel(db, message_id: int, reason: str | None) -> None:
+    """Cancel a message that was not sent yet."""
+    from .notify import outbox
+
+    _echo_message(outbox.cancel(db, message_id, reason))
+
+
+@cli.command("ask")
+@with_db
+@click.argument("request_id", type=int)
+@click.option(
+    "--top",
+    type=click.IntRange(1, 100),
+    default=5,
+    show_default=True,
+    help="Ask the best N candidates of the ranking.",
+)
+@click.option(
+    "--freelancer",
+    "freelancer_ids",
+    type=int,
+    multiple=True,
+    help="Ask this freelancer (repeat for several) instead of the best candidates.",
+)
+@click.option("--role", "role_id", type=int, help="Role of the request (default: the first open).")
+@json_option
+def ask(
+    db,
+    request_id: int,
+    top: int,
+    freelancer_ids: tuple[int, ...],
+    role_id: int | None,
+    as_json: bool,
+) -> None:
+    """Queue the availability question of a request to freelancers, by their preferred channel.
+
+    The messages go out with `fms outbox send`.
+    """
+    from . import planning
+    from .notify import dispatcher, outbox
+
+    if freelancer_ids:
+        planning.get_request(db, request_id)
+        targets = [(fid, role_id) for fid in dict.fromkeys(freelancer_ids)]
+    else:
+        candidates = planning.rank_candidates(db, request_id, role_id=role_id, top=top)
+        targets = [(c.freelancer_id, getattr(c, "role_id", role_id)) for c in candidates]
+    rows = []
+    with db.atomic():
+        for fid, rid in targets:
+            person = pool.get_freelancer(db, fid)
+            contact = dispatcher.contact_of(db, fid)
+            channel = dispatcher.choose_channel({"channel": "preferred"}, contact) or "manager"
+            poll_id = planning.record_poll(db, request_id, fid, channel=channel, role_id=rid)
+            message = outbox.get(db, outbox.enqueue_availability_question(db, poll_id))
+            rows.append(
+                {
+                    "freelancer_id": fid,
+                    "freelancer": person["name"],
+                    "channel": channel,
+                    "poll_id": poll_id,
+                    "message_id": message["id"],
+                    "status": message["status"],
+                    "note": message["last_error"],
+                }
+            )
+    echo_json(rows) if as_json else echo_table(rows)
 
 
 def main() -> None:  # pragma: no cover - console entry point

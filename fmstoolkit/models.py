@@ -142,10 +142,11 @@ class Record(BaseModel):
         str_strip_whitespace=True, use_enum_values=True, extra="forbid", validate_default=True
     )
 
-    def row(self) -> dict[str, Any]:
-        """The record as a database row (dates as ISO text)."""
+    def row(self, *, exclude_unset: bool = False) -> dict[str, Any]:
+        """The record as a database row (dates as ISO text); ``exclude_unset`` keeps only the
+        fields that were given (an update that leaves the other columns alone)."""
         out: dict[str, Any] = {}
-        for key, value in self.model_dump().items():
+        for key, value in self.model_dump(exclude_unset=exclude_unset).items():
             out[key] = value.isoformat() if isinstance(value, dt.date) else value
         return out
 

@@ -552,3 +552,91 @@ def require_form(name: str) -> FormDef:
     if name not in FORMS:
         raise InvalidInput("Unknown form '{name}'.", "Formulaire inconnu « {name} ».", name=name)
     return FORMS[name]
+
+
+# --- staffing request (issue 3: planning notebook) -----------------------------------------------
+
+
+from ..models import DaysCount, Level, Name, Rate, Record, Text  # noqa: E402
+
+
+class RequestAnswers(Record):
+    """The values of the request form. The skill and the project are checked against the
+    database by the notebook app (``fmstoolkit.ui.planning``), which knows the catalogue."""
+
+    project: Name
+    skill: Name
+    start: dt.date
+    days: DaysCount
+    max_rate: Rate | None = None
+    min_level: Level = 1
+    notes: Text | None = None
+
+
+REQUEST = FormDef(
+    "request",
+    "Staffing request",
+    "Demande de staffing",
+    (
+        FieldDef(
+            "project",
+            "text",
+            "Project",
+            "Projet",
+            "An existing project's name, or a new one.",
+            "Le nom d'un projet existant, ou d'un nouveau.",
+            required=True,
+        ),
+        FieldDef(
+            "skill",
+            "text",
+            "Skill",
+            "Compétence",
+            "Type a few letters and pick a skill of the catalogue.",
+            "Tapez quelques lettres et choisissez une compétence du catalogue.",
+            required=True,
+        ),
+        FieldDef(
+            "start",
+            "date",
+            "Start date",
+            "Date de début",
+            "A weekend or a public holiday moves the start to the next working day.",
+            "Un week-end ou un jour férié décale le début au jour ouvré suivant.",
+            required=True,
+        ),
+        FieldDef(
+            "days",
+            "number",
+            "Working days",
+            "Jours ouvrés",
+            "Length in working days (one week = 5).",
+            "Durée en jours ouvrés (une semaine = 5).",
+            required=True,
+            default=5,
+        ),
+        FieldDef(
+            "max_rate",
+            "number",
+            "Maximum daily rate (€)",
+            "TJM maximum (€)",
+            "Leave empty when there is no budget limit.",
+            "Laissez vide s'il n'y a pas de limite de budget.",
+        ),
+        FieldDef(
+            "min_level",
+            "rating",
+            "Minimum level",
+            "Niveau minimum",
+            "1 = beginner, 5 = expert.",
+            "1 = débutant, 5 = expert.",
+            required=True,
+            default=3,
+        ),
+        FieldDef("notes", "longtext", "Notes", "Notes"),
+    ),
+    RequestAnswers,
+    "What the project lead needs: who, from when, for how long, for how much.",
+    "Ce dont le chef de projet a besoin : qui, à partir de quand, combien de temps, à quel prix.",
+)
+FORMS[REQUEST.name] = REQUEST

@@ -1,0 +1,386 @@
+"""The schedule as an interactive timeline (Gantt): freelancers' missions and declared
+unavailability, and the open requests, over a chosen window. Clicking a bar shows its detail.
+
+The rows come from :func:`fmstoolkit.planning.schedule`. Only the ``top`` busiest freelancers
+of the window get a row (the agency has thousands; a chart with thousands of rows is neither
+fast nor readable), open requests always come first. The chart is a plotly ``FigureWidget``:
+it is an ipywidget, so its click events reach Python in JupyterLab, and plain pytest can send it
+the same click message the browser sends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections import Counter
+from typing import Any
+
+import ipywidgets as w
+import plotly.graph_objects as go
+import sqlite_utils
+from IPython.display import HTML
+
+from .. import planning
+from ..config import get_settings
+from ..db import open_db
+from ..errors import FmsError
+from ..forms.widgets import ERROR_STYLE
+
+DAY_MS = 86_400_000
+#: One trace (and legend entry) per kind of bar: (kind, mission status, colour, names).
+SERIES = (
+    ("request", None, "#fc8d62", ("Open requests", "Demandes ouvertes")),
+    ("mission", "planned", "#8da0cb", ("Missions planned", "Missions prévues")),
+    ("mission", "active", "#66c2a5", ("Missions under way", "Missions en cours")),
+    ("mission", "ending", "#e78ac3", ("Missions ending", "Missions à clôturer")),
+    ("unavailability", None, "#b3b3b3", ("Unavailable", "Indisponible")),
+)
+#: What a click may show of a mission: never any contact data.
+MISSION_FIELDS = (
+    ("freelancer", ("Freelancer", "Freelance")),
+    ("project", ("Project", "Projet")),
+    ("skill", ("Skill", "Compétence")),
+    ("title", ("Title", "Intitulé")),
+    ("start_date", ("Start", "Début")),
+    ("end_date", ("End", "Fin")),
+    ("days", ("Working days", "Jours ouvrés")),
+    ("daily_rate", ("Daily rate (€)", "TJM (€)")),
+    ("status", ("Status", "Statut")),
+    ("request_id", ("Request", "Demande")),
+)
+
+
+TEXTS = {
+    "from": ("From", "Du"),
+    "to": ("To", "Au"),
+    "rows": ("Rows", "Lignes"),
+    "show": ("Show", "Afficher"),
+    "bad_window": (
+        "The end of the window is before its start.",
+        "La fin de la période est avant son début.",
+    ),
+    "unavailable": ("Unavailable", "Indisponible"),
+    "reason": ("Reason", "Motif"),
+}
+
+
+def tr(key: str, lang: str | None = None) -> str:
+    en, fr = TEXTS[key]
+    return fr if (lang or get_settings().lang) == "fr" else en
+
+
+def database(db) -> sqlite_utils.Database:
+    """``db`` itself, or the database at that path (default: the ``FMS_DB`` setting)."""
+    return db if isinstance(db, sqlite_utils.Database) else open_db(db)
+
+
+def _date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _overlap_days(row: dict[str, Any], start: dt.date, end: dt.date) -> int:
+    first = max(_date(row["start"]), start)
+    last = min(_date(row["end"]), end)
+    return max((last - first).days + 1, 0)
+
+
+def select_rows(
+    rows: list[dict[str, Any]], start: dt.date, end: dt.date, top: int
+) -> list[dict[str, Any]]:
+    """The rows of the open requests and of the ``top`` freelancers with the most booked
+    (mission or unavailable) days in the window; each row gets its ``lane`` label."""
+    load: Counter[int] = Counter()
+    names: dict[int, str] = {}
+    for row in rows:
+        if row["freelancer_id"] is not None:
+            load[row["freelancer_id"]] += _overlap_days(row, start, end)
+            names[row["freelancer_id"]] = row["lane"]
+    keep = {fid for fid, _ in sorted(load.items(), key=lambda x: (-x[1], names[x[0]]))[:top]}
+    twice = {n for n, c in Counter(names[f] for f in keep).items() if c > 1}
+    out = []
+    for row in rows:
+        fid = row["freelancer_id"]
+        if fid is None and row["kind"] == "request":
+            out.append(dict(row))
+        elif fid in keep:
+            lane = f"{row['lane']} (#{fid})" if row["lane"] in twice else row["lane"]
+            out.append(dict(row, lane=lane))
+    return out
+
+
+def lanes_of(rows: list[dict[str, Any]]) -> list[str]:
+    """Lane order, top to bottom: requests first (by start), then freelancers by name."""
+    requests = sorted(
+        {(r["start"], r["lane"]) for r in rows if r["freelancer_id"] is None}, key=lambda x: x
+    )
+    people = sorted({r["lane"] for r in rows if r["freelancer_id"] is not None}, key=str.lower)
+    seen: list[str] = []
+    for lane in [lane for _, lane in requests] + people:
+        if lane not in seen:
+            seen.append(lane)
+    return seen
+
+
+def _hover(row: dict[str, Any]) -> str:
+    parts = [row.get("label") or "", f"{row['start']} → {row['end']}"]
+    if row.get("status"):
+        parts.append(str(row["status"]))
+    return "<br>".join(html.escape(str(p)) for p in parts if p)
+
+
+def _status(row: dict[str, Any]) -> str | None:
+    if row["kind"] != "mission":
+        return None
+    return row.get("status") if row.get("status") in ("active", "ending") else "planned"
+
+
+def timeline_traces(rows: list[dict[str, Any]], lang: str) -> list[go.Bar]:
+    """One horizontal bar trace per series (open requests, missions by status, unavailability);
+    each bar's customdata is ``[kind, id]``, which a click turns into the detail."""
+    traces = []
+    for kind, status, color, names in SERIES:
+        mine = [r for r in rows if r["kind"] == kind and _status(r) == status]
+        if not mine:
+            continue
+        traces.append(
+            go.Bar(
+                name=names[1] if lang == "fr" else names[0],
+                orientation="h",
+                y=[r["lane"] for r in mine],
+                base=[str(r["start"])[:10] for r in mine],
+                x=[(_date(r["finish"]) - _date(r["start"])).days * DAY_MS for r in mine],
+                customdata=[[kind, r["id"]] for r in mine],
+                hovertext=[_hover(r) for r in mine],
+                hoverinfo="text",
+                marker={"color": color, "line": {"width": 0}},
+                text=[r.get("label") or "" for r in mine],
+                textposition="inside",
+                insidetextanchor="start",
+            )
+        )
+    return traces
+
+
+def _layout(fig: go.Figure, lanes: list[str], start: dt.date, end: dt.date, lang: str) -> None:
+    today = dt.date.today()
+    shapes = []
+    if start <= today <= end:
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": today.isoformat(),
+                "x1": today.isoformat(),
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#d62728", "width": 1, "dash": "dot"},
+            }
+        )
+    fig.update_layout(
+        barmode="overlay",
+        xaxis={
+            "type": "date",
+            "range": [start.isoformat(), (end + dt.timedelta(days=1)).isoformat()],
+        },
+        yaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": lanes,
+            "autorange": "reversed",
+        },
+        shapes=shapes,
+        height=170 + 24 * max(len(lanes), 3),
+        margin={"t": 90, "b": 30, "l": 10, "r": 10},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
+        uniformtext={"minsize": 9, "mode": "hide"},  # labels too long for a bar are hidden
+        title={
+            "text": ("Planning" if lang == "fr" else "Schedule") + f" {start} → {end}",
+            "y": 0.98,
+            "yanchor": "top",
+        },
+        clickmode="event",
+    )
+
+
+def timeline_figure(
+    db, start: dt.date | str, end: dt.date | str, *, top: int = 30, lang: str | None = None
+) -> go.FigureWidget:
+    """The timeline of the window as a FigureWidget (without the click handling of
+    :class:`ScheduleView`)."""
+    lang = lang or get_settings().lang
+    start, end = _date(start), _date(end)
+    rows = select_rows(planning.schedule(database(db), start, end), start, end, top)
+    fig = go.FigureWidget(data=timeline_traces(rows, lang))
+    _layout(fig, lanes_of(rows), start, end, lang)
+    return fig
+
+
+def _table(pairs: list[tuple[str, Any]]) -> str:
+    return (
+        "<table>"
+        + "".join(
+            f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(k)}</th>"
+            f"<td>{html.escape('' if v is None else str(v))}</td></tr>"
+            for k, v in pairs
+        )
+        + "</table>"
+    )
+
+
+def mission_html(db, mission_id: int, lang: str | None = None) -> str:
+    """What clicking a mission bar shows (names, dates, rate, status; no contact data)."""
+    lang = lang or get_settings().lang
+    mission = planning.get_mission(db, mission_id)
+    pairs = [
+        (label[1] if lang == "fr" else label[0], mission.get(key))
+        for key, label in MISSION_FIELDS
+        if mission.get(key) is not None
+    ]
+    head = f"Mission n° {mission_id}" if lang == "fr" else f"Mission #{mission_id}"
+    return f"<h4>{html.escape(head)}</h4>{_table(pairs)}"
+
+
+def request_html(db, request_id: int, lang: str | None = None) -> str:
+    lang = lang or get_settings().lang
+    fr = lang == "fr"
+    req = planning.get_request(db, request_id)
+    pairs = [
+        ("Projet" if fr else "Project", req.get("project")),
+        ("Dates", f"{req['start_date']} → {req['end_date']} ({req['days']} j)"),
+        ("Statut" if fr else "Status", req.get("status")),
+        ("TJM max (€)" if fr else "Max daily rate (€)", req.get("max_rate")),
+    ]
+    for role in req.get("roles", []):
+        who = role.get("freelancer") or ("à pourvoir" if fr else "to fill")
+        pairs.append((role.get("skill_label") or role.get("skill") or "", who))
+    head = f"Demande n° {request_id}" if fr else f"Request #{request_id}"
+    return f"<h4>{html.escape(head)}</h4>{_table(pairs)}"
+
+
+class ScheduleView:
+    """The schedule over a window with its controls; ``.box`` is what the notebook displays.
+
+    ``.figure`` is the timeline, ``.detail`` the Output that shows the clicked bar,
+    ``.summary`` the agency at a glance over the window."""
+
+    def __init__(
+        self,
+        db=None,
+        *,
+        start: dt.date | str | None = None,
+        end: dt.date | str | None = None,
+        weeks: int = 6,
+        top: int = 30,
+        lang: str | None = None,
+    ) -> None:
+        self.db = database(db)
+        self.lang = lang or get_settings().lang
+        first = _date(start) if start else dt.date.today() - dt.timedelta(days=7)
+        last = _date(end) if end else first + dt.timedelta(weeks=weeks)
+        self.start_picker = w.DatePicker(value=first, description=tr("from", self.lang))
+        self.end_picker = w.DatePicker(value=last, description=tr("to", self.lang))
+        self.top_input = w.BoundedIntText(
+            value=top, min=1, max=1000, description=tr("rows", self.lang)
+        )
+        self.show_button = w.Button(description=tr("show", self.lang), icon="calendar")
+        self.show_button.on_click(lambda _b: self.refresh())
+        self.message = w.HTML()
+        self.summary = w.HTML()
+        self.figure = go.FigureWidget()
+        self.detail = w.Output()
+        self.rows: list[dict[str, Any]] = []
+        self.box = w.VBox(
+            [
+                w.HBox([self.start_picker, self.end_picker, self.top_input, self.show_button]),
+                self.message,
+                self.summary,
+                self.figure,
+                self.detail,
+            ]
+        )
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw the timeline for the window and row count in the controls."""
+        start, end = self.start_picker.value, self.end_picker.value
+        if start is None or end is None or end < start:
+            self.message.value = (
+                f'<span style="{ERROR_STYLE}">⚠ {tr("bad_window", self.lang)}</span>'
+            )
+            return
+        self.message.value = ""
+        rows = planning.schedule(self.db, start, end)
+        self.rows = select_rows(rows, start, end, self.top_input.value)
+        lanes = lanes_of(self.rows)
+        self.lanes = lanes
+        self.figure.data = ()
+        self.figure.add_traces(timeline_traces(self.rows, self.lang))
+        for trace in self.figure.data:
+            trace.on_click(self._clicked)
+        _layout(self.figure, lanes, start, end, self.lang)
+        self.summary.value = self.summary_html(start, end, hidden=self._hidden(rows))
+
+    def _hidden(self, rows: list[dict[str, Any]]) -> int:
+        shown = {r["freelancer_id"] for r in self.rows}
+        return len({r["freelancer_id"] for r in rows if r["freelancer_id"] is not None} - shown)
+
+    def summary_html(self, start: dt.date, end: dt.date, hidden: int = 0) -> str:
+        data = planning.schedule_summary(self.db, start, end)
+        fr = self.lang == "fr"
+        labels = {
+            "freelancers_booked": ("freelancers booked", "freelances occupés"),
+            "missions": ("missions", "missions"),
+            "booked_days": ("booked days", "jours réservés"),
+            "open_requests": ("open requests", "demandes ouvertes"),
+            "open_roles": ("roles to fill", "rôles à pourvoir"),
+            "unavailability": ("unavailability periods", "indisponibilités"),
+        }
+        parts = [
+            f"<b>{data[k]}</b> {html.escape(v[1] if fr else v[0])}"
+            for k, v in labels.items()
+            if k in data
+        ]
+        if hidden:
+            more = "autres freelances non affichés" if fr else "more freelancers not shown"
+            parts.append(f"{hidden} {more}")
+        return " · ".join(parts)
+
+    def _clicked(self, trace, points, _state) -> None:
+        if not points.point_inds:
+            return
+        kind, obj_id = trace.customdata[points.point_inds[0]]
+        self.show(kind, int(obj_id))
+
+    def show(self, kind: str, obj_id: int) -> None:
+        """Show the detail of one bar (what a click does)."""
+        try:
+            if kind == "mission":
+                body = mission_html(self.db, obj_id, self.lang)
+            elif kind == "request":
+                body = request_html(self.db, obj_id, self.lang)
+            else:
+                row = next(r for r in self.rows if r["kind"] == kind and r["id"] == obj_id)
+                body = _table(
+                    [
+                        (tr("unavailable", self.lang), row["lane"]),
+                        ("Dates", f"{row['start']} → {row['end']}"),
+                        (tr("reason", self.lang), row.get("label")),
+                    ]
+                )
+        except FmsError as exc:
+            body = f'<span style="{ERROR_STYLE}">{html.escape(exc.message(self.lang))}</span>'
+        self.detail.outputs = ()
+        self.detail.append_display_data(HTML(body))
+
+    def detail_text(self) -> str:
+        """The HTML currently shown in the detail Output (for tests and scripts)."""
+        return "".join(o.get("data", {}).get("text/html", "") for o in self.detail.outputs)
+
+
+def schedule_view(db=None, *, weeks: int = 6, top: int = 30, start=None, end=None) -> w.VBox:
+    """The widget the notebook displays (the view object is at ``.view``)."""
+    view = ScheduleView(db, start=start, end=end, weeks=weeks, top=top)
+    box = view.box
+    box.view = view  # type: ignore[attr-defined]
+    return box

@@ -31,10 +31,9 @@ dev-install: $(VENV)/.installed-dev
 system-deps:
 	@bash .ci/system-deps.sh
 
-# The demo agency when `fms demo` is available; otherwise an empty, migrated database.
+# The demo agency, built once (delete the file or run `fms demo --force` for a fresh one).
 $(DB): | $(VENV)/.installed
-	@if $(FMS) demo --help >/dev/null 2>&1; then $(FMS) demo --db $(DB); \
-	else echo "fms demo is not available yet: creating an empty database"; $(FMS) init --db $(DB); fi
+	$(FMS) demo --db $(DB)
 
 demo: $(DB)
 

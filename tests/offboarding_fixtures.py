@@ -124,48 +124,7 @@ SUGGESTIONS = [
 
 
 def build_demo(db, freelancers: int = 60, seed: int = 1) -> None:
-    """A demo agency for the notebook test: ``fmstoolkit.demo.generate`` when it exists,
-    otherwise past offboardings with feedback over a year and a few missions due now."""
-    import importlib.util
-    import random
+    """The demo agency (``fmstoolkit.demo``) for the notebook test."""
+    from fmstoolkit import demo
 
-    if importlib.util.find_spec("fmstoolkit.demo") is not None:
-        from fmstoolkit import demo
-
-        demo.generate(db, freelancers=freelancers, seed=seed)
-        return
-    rng = random.Random(seed)
-    base = dt.date.today()
-    for i in range(freelancers):
-        fid = pool.add_freelancer(
-            db, name=f"Freelance {i:02d}", daily_rate=400 + 10 * i, email=f"f{i}@example.org"
-        )
-        end = base - dt.timedelta(days=rng.randint(-20, 360))
-        start = end - dt.timedelta(days=rng.randint(10, 60))
-        m = make_mission(
-            db,
-            freelancer_id=fid,
-            project=f"Projet {i % 7}",
-            start=start.isoformat(),
-            end=end.isoformat(),
-            rate=400 + 10 * i,
-            deliverables=("Livrable",),
-        )
-        if end < base - dt.timedelta(days=30):
-            answers = full_answers(m["deliverables"])
-            answers["checklist"]["invoice_amount"] = None
-            answers["checklist"]["invoice_received"] = "not_applicable"
-            answers["checklist"]["invoice_comment"] = "démo"
-            answers["checklist"]["invoice_paid"] = "not_applicable"
-            answers["checklist"]["invoice_paid_comment"] = "démo"
-            answers["feedback"] = {
-                "onboarding": rng.randint(1, 5),
-                "integration": rng.randint(2, 5),
-                "clarity": rng.randint(1, 5),
-                "suggestions": rng.choice(SUGGESTIONS),
-            }
-            offboarding.apply_answers(db, m["mission_id"], answers, today=end, publish=False)
-            db.execute(
-                "UPDATE feedback SET created_at = ? WHERE mission_id = ?",
-                [end.isoformat(), m["mission_id"]],
-            )
+    demo.generate(db, freelancers=freelancers, seed=seed)

@@ -33,7 +33,8 @@ def test_every_table_is_filled(demo_db):
     empty = [
         t
         for t in demo_db.table_names()
-        if not t.startswith("_") and demo_db.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] == 0
+        if not t.startswith("_")
+        and demo_db.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] == 0
     ]
     assert empty == []
 

@@ -1,4 +1,4 @@
-"""The README is part of the feature: every command, option, setting and published table is in it."""
+"""The README is part of the feature: every command, option, setting and published table."""
 
 from __future__ import annotations
 
@@ -56,7 +56,9 @@ def test_every_published_table_is_documented(db, tmp_path):
     import sqlite_utils
 
     notes = sqlite_utils.Database(out)
-    names = [t for t in notes.table_names() if not t.startswith(("_", "sqlite_")) and "_fts" not in t]
+    names = [
+        t for t in notes.table_names() if not t.startswith(("_", "sqlite_")) and "_fts" not in t
+    ]
     names += notes.view_names()
     missing = [name for name in names if f"`{name}`" not in README]
     notes.close()

@@ -174,23 +174,36 @@ def offboarding_group() -> None:
     """Offboarding: missions to close, their state, onboarding-feedback trends."""
 
 
-@offboarding_group.command("due")
-@with_db
-@click.option(
+def _offboarding_report(name: str, *decls: str, **attrs: Any):
+    """Declare ``fms offboarding NAME``: the database, one option (its default shown), --json."""
+
+    def decorate(func):
+        func = click.option(*decls, show_default=True, **attrs)(json_option(func))
+        return offboarding_group.command(name)(with_db(func))
+
+    return decorate
+
+
+def _echoed_json(data: Any, as_json: bool) -> bool:
+    """With --json, print ``data`` as JSON and say so: the command then prints nothing else."""
+    if as_json:
+        echo_json(data)
+    return as_json
+
+
+@_offboarding_report(
+    "due",
     "--within",
     type=click.IntRange(0, 3650),
     default=7,
-    show_default=True,
     help="Also list missions ending within this many days.",
 )
-@json_option
 def offboarding_due(db, within: int, as_json: bool) -> None:
     """Missions ended or ending soon and not offboarded, oldest first, with what is missing."""
     from . import offboarding
 
     rows = offboarding.due(db, within=within)
-    if as_json:
-        echo_json(rows)
+    if _echoed_json(rows, as_json):
         return
     echo_table(
         [r | {"missing": ", ".join(r["missing"])} for r in rows],
@@ -207,8 +220,7 @@ def offboarding_show(db, mission_id: int, as_json: bool) -> None:
     from . import offboarding
 
     data = offboarding.get_offboarding(db, mission_id)
-    if as_json:
-        echo_json(data)
+    if _echoed_json(data, as_json):
         return
     fr = get_settings().lang == "fr"
     m = data["mission"]
@@ -240,23 +252,19 @@ def offboarding_show(db, mission_id: int, as_json: bool) -> None:
         click.echo(("manque : " if fr else "missing: ") + line)
 
 
-@offboarding_group.command("trends")
-@with_db
-@click.option(
+@_offboarding_report(
+    "trends",
     "--by",
     type=click.Choice(["month", "quarter"]),
     default="month",
-    show_default=True,
     help="Group the ratings by month or by quarter.",
 )
-@json_option
 def offboarding_trends(db, by: str, as_json: bool) -> None:
     """Onboarding feedback over time: average ratings and recurring suggestion themes."""
     from . import offboarding
 
     data = offboarding.feedback_trends(db, by=by)
-    if as_json:
-        echo_json(data)
+    if _echoed_json(data, as_json):
         return
     echo_table(data["periods"])
     click.echo("")
@@ -959,6 +967,43 @@ def ask(
             )
     echo_json(rows) if as_json else echo_table(rows)
 
+
+@outbox_group.command("checkins")
+@with_db
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Queue the check-ins due by this date (YYYY-MM-DD); default: today.")
+@json_option
+def outbox_checkins(db, today, as_json: bool) -> None:
+    """Queue the alumni check-ins that are due (then `fms outbox send` sends them)."""
+    from .notify import outbox
+
+    ids = outbox.enqueue_alumni_checkins(db, today.date() if today else None)
+    if as_json:
+        echo_json({"queued": ids})
+    else:
+        fr = get_settings().lang == "fr"
+        click.echo(f"{len(ids)} prise(s) de nouvelles en file." if fr
+                   else f"{len(ids)} check-in(s) queued.")
+
+
+@outbox_group.command("invite")
+@with_db
+@click.argument("freelancer_ids", type=int, nargs=-1, required=True)
+def outbox_invite(db, freelancer_ids: tuple[int, ...]) -> None:
+    """Queue an email inviting freelancers to connect to the assistant on Telegram."""
+    from .notify import outbox
+
+    for fid in freelancer_ids:
+        click.echo(f"#{fid}: message {outbox.enqueue_telegram_invitation(db, fid)}")
+
+
+@cli.command("bot")
+@with_db
+def bot(db) -> None:
+    """Run the Telegram assistant (answers to availability buttons, /start links) until Ctrl+C."""
+    from .notify import telegram
+
+    telegram.run_assistant(db)
 
 def main() -> None:  # pragma: no cover - console entry point
     cli(prog_name="fms")

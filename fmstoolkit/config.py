@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_bot_username: str | None = None
 
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Signs Telegram button data; default: a random per-database secret kept "
+        "beside the database (<db>-secret).",
+    )
+
     outbox_max_attempts: int = Field(8, ge=1)
     outbox_lease_seconds: int = Field(300, ge=1)
 

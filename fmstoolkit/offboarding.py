@@ -306,6 +306,25 @@ def note_of(db: sqlite_utils.Database, mission_id: int) -> dict[str, Any] | None
     return note
 
 
+def _deliverable_problem(d: dict[str, Any]) -> Problem | None:
+    """What blocks closing about one deliverable: sent back for changes, or not accepted yet."""
+    if d["status"] == "changes_requested":
+        en = (
+            f"deliverable '{d['title']}' was sent back for changes; accept it once fixed, or mark "
+            "it not applicable"
+        )
+        fr = (
+            f"le livrable « {d['title']} » a été renvoyé pour corrections ; acceptez-le une fois "
+            "corrigé, ou marquez-le non applicable"
+        )
+    elif d["status"] not in ("accepted", "not_applicable"):
+        en = f"deliverable '{d['title']}' is not accepted yet"
+        fr = f"le livrable « {d['title']} » n'est pas encore accepté"
+    else:
+        return None
+    return Problem(en=en, fr=fr, field=f"deliverable_{d['id']}")
+
+
 def missing(db: sqlite_utils.Database, mission_id: int) -> list[Problem]:
     """Everything that still blocks closing, one problem per item (field = the item's key)."""
     out: list[Problem] = []
@@ -315,25 +334,7 @@ def missing(db: sqlite_utils.Database, mission_id: int) -> list[Problem]:
         if items[item]["status"] != "pending":
             continue
         if item == "deliverables" and dels:
-            for d in dels:
-                if d["status"] == "changes_requested":
-                    out.append(
-                        Problem(
-                            en=f"deliverable '{d['title']}' was sent back for changes; accept "
-                            "it once fixed, or mark it not applicable",
-                            fr=f"le livrable « {d['title']} » a été renvoyé pour corrections ; "
-                            "acceptez-le une fois corrigé, ou marquez-le non applicable",
-                            field=f"deliverable_{d['id']}",
-                        )
-                    )
-                elif d["status"] not in ("accepted", "not_applicable"):
-                    out.append(
-                        Problem(
-                            en=f"deliverable '{d['title']}' is not accepted yet",
-                            fr=f"le livrable « {d['title']} » n'est pas encore accepté",
-                            field=f"deliverable_{d['id']}",
-                        )
-                    )
+            out += [p for p in map(_deliverable_problem, dels) if p is not None]
             continue
         out.append(
             Problem(
@@ -344,30 +345,28 @@ def missing(db: sqlite_utils.Database, mission_id: int) -> list[Problem]:
                 field=item,
             )
         )
-    if not feedback_of(db, mission_id):
-        out.append(
-            Problem(
-                en="the feedback interview is not recorded",
-                fr="l'entretien de feedback n'est pas enregistré",
-                field="feedback",
-            )
-        )
-    if not recommendation_of(db, mission_id):
-        out.append(
-            Problem(
-                en="the recommendation is not written",
-                fr="la recommandation n'est pas rédigée",
-                field="recommendation",
-            )
-        )
-    if not note_of(db, mission_id):
-        out.append(
-            Problem(
-                en="the collaboration note is not written",
-                fr="la note de collaboration n'est pas rédigée",
-                field="note",
-            )
-        )
+    for step, recorded, en, fr in (
+        (
+            "feedback",
+            feedback_of,
+            "the feedback interview is not recorded",
+            "l'entretien de feedback n'est pas enregistré",
+        ),
+        (
+            "recommendation",
+            recommendation_of,
+            "the recommendation is not written",
+            "la recommandation n'est pas rédigée",
+        ),
+        (
+            "note",
+            note_of,
+            "the collaboration note is not written",
+            "la note de collaboration n'est pas rédigée",
+        ),
+    ):
+        if not recorded(db, mission_id):
+            out.append(Problem(en=en, fr=fr, field=step))
     return out
 
 

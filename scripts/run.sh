@@ -14,8 +14,25 @@ $BIN/jupyter lab --no-browser --ip=127.0.0.1 --port="$LAB_PORT" --notebook-dir=n
   --ServerApp.open_browser=False --allow-root > .venv/jupyterlab.log 2>&1 &
 pids+=($!)
 
+# The notes database, republished from $DB, served read-only by Datasette.
+$BIN/fms publish --db "$DB" > .venv/datasette.log 2>&1
+$BIN/fms serve --db "$DB" --host 127.0.0.1 --port "$DATASETTE_PORT" >> .venv/datasette.log 2>&1 &
+pids+=($!)
+
+# The Telegram assistant (availability buttons, /start links), when a bot token is configured.
+if $BIN/python -c "import sys; from fmstoolkit.config import get_settings as s; sys.exit(not s().telegram_token)"; then
+  $BIN/fms bot --db "$DB" > .venv/assistant.log 2>&1 &
+  pids+=($!)
+  assistant="  Telegram assistant: running (log in .venv/assistant.log)"
+else
+  assistant="  Telegram assistant: off (set FMS_TELEGRAM_TOKEN in .env to start it)"
+fi
+
 echo
 echo "fmstoolkit is running on $DB"
 echo "  JupyterLab (planning, offboarding):  http://127.0.0.1:$LAB_PORT/lab"
+echo "  Datasette (collaboration notes):     http://127.0.0.1:$DATASETTE_PORT/notes"
+echo "$assistant"
+echo "Messages wait in the outbox: \`fms outbox send\` sends them (see the README)."
 echo "Logs in .venv/*.log. Press Ctrl+C to stop."
 wait -n "${pids[@]}"

@@ -20,7 +20,7 @@ CSV = (
 FMS = [sys.executable, "-m", "fmstoolkit.cli"]
 
 
-def run(*args: str) -> "subprocess.CompletedProcess[str]":
+def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*FMS, *args], capture_output=True, text=True, env=os.environ.copy(),
                           timeout=120)
 

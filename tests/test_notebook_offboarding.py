@@ -30,7 +30,7 @@ def test_the_notebook_runs_headless_on_the_demo_database(db, tmp_path):
     assert not [o for o in outputs if o.output_type == "error"]
     data = [o.get("data", {}) for o in outputs]
     widgets = [d for d in data if "application/vnd.jupyter.widget-view+json" in d]
-    assert len(widgets) == 2  # the offboarding app and the themes table
+    assert len(widgets) == 3  # the offboarding app, the themes table, the outbox
     plotly = "application/vnd.plotly.v1+json"
     plots = [d[plotly] for d in data if plotly in d]
     assert len(plots) == 1

@@ -53,7 +53,7 @@ def test_the_notebook_runs_headless_on_the_demo_database(db, tmp_path):
     assert not errors, errors[0]["evalue"] if errors else ""
     data = [o.get("data", {}) for o in outputs]
     widgets = [d for d in data if WIDGET in d]
-    assert len(widgets) == 3  # the planning app, the schedule, the requests report
+    assert len(widgets) == 4  # the planning app, the schedule, the requests report, the outbox
     plots = [d[PLOTLY] for d in data if PLOTLY in d]
     assert len(plots) == 1  # the rate benchmark
     assert any(t["type"] == "box" for t in plots[0]["data"])

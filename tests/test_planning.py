@@ -222,6 +222,23 @@ def test_the_explanation_in_french(db):
     assert "disponibilité jamais confirmée" in c.explanation
 
 
+def test_the_seniority_is_translated_in_french(db):
+    a = freelancer(db, "Alice", level=5, rate=500, seniority="confirmed")
+    for i, rate in enumerate((400, 500, 600)):
+        other = freelancer(db, f"Confirmé {i}", level=3, seniority="confirmed", rate=rate)
+        past_mission(db, other, "2025-01-06", "2025-01-10", rate=rate)
+    req = request(db, max_rate=600)
+    c = next(c for c in planning.rank_candidates(db, req["id"], today=TODAY, lang="fr")
+             if c.freelancer_id == a)
+    assert "pour un profil confirmé (médiane 500 €)" in c.explanation
+    assert "confirmed" not in c.explanation
+    text = planning.rate_position(db, "dev web", "confirmed", 500, today=TODAY, lang="fr")["text"]
+    assert "pour Développement web, confirmé (médiane 500 €" in text
+    english = planning.rank_candidates(db, req["id"], today=TODAY, lang="en")
+    assert "for a confirmed (median 500 €)" in next(
+        c for c in english if c.freelancer_id == a).explanation
+
+
 def test_a_no_to_the_poll_sinks_the_candidate_and_stale_availability_is_said(db):
     yes = freelancer(db, "Yes", level=3)
     no = freelancer(db, "No", level=5)

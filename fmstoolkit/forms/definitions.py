@@ -226,26 +226,48 @@ def _comment(name: str, en: str = "Comment", fr: str = "Commentaire") -> FieldDe
     return FieldDef(name, "text", en, fr, NA_HELP[0], NA_HELP[1])
 
 
+def _choice_field(
+    name: str,
+    en: str,
+    fr: str,
+    options: tuple[tuple[Any, str, str], ...],
+    help_en: str = "",
+    help_fr: str = "",
+    *,
+    default: Any = None,
+) -> FieldDef:
+    """A required choice field; ``options`` are (value, English label, French label)."""
+    return FieldDef(
+        name,
+        "choice",
+        en,
+        fr,
+        help_en,
+        help_fr,
+        required=True,
+        choices=tuple(Choice(*option) for option in options),
+        default=default,
+    )
+
+
 CHECKLIST = FormDef(
     "checklist",
     "End-of-mission checklist",
     "Checklist de fin de mission",
     (
-        FieldDef(
+        _choice_field(
             "objectives",
-            "choice",
             "Were the mission's objectives met?",
             "Les objectifs de la mission sont-ils atteints ?",
+            (
+                ("pending", "not assessed yet", "pas encore évalué"),
+                ("yes", "yes", "oui"),
+                ("partly", "partly", "en partie"),
+                ("no", "no", "non"),
+                ("not_applicable", "not applicable", "non applicable"),
+            ),
             "Partly or no: say what was not met in the comment.",
             "En partie ou non : précisez ce qui manque en commentaire.",
-            required=True,
-            choices=(
-                Choice("pending", "not assessed yet", "pas encore évalué"),
-                Choice("yes", "yes", "oui"),
-                Choice("partly", "partly", "en partie"),
-                Choice("no", "no", "non"),
-                Choice("not_applicable", "not applicable", "non applicable"),
-            ),
             default="pending",
         ),
         FieldDef(
@@ -386,18 +408,16 @@ FEEDBACK = FormDef(
             "Suggestions to improve how we welcome freelancers",
             "Suggestions pour améliorer l'accueil des freelances",
         ),
-        FieldDef(
+        _choice_field(
             "source",
-            "choice",
             "Source",
             "Source",
+            (
+                ("interview", "interview", "entretien"),
+                ("freelancer", "from the freelancer", "du freelance"),
+            ),
             "Interview typed by the manager, or sent by the freelancer.",
             "Entretien saisi par le manager, ou envoyé par le freelance.",
-            required=True,
-            choices=(
-                Choice("interview", "interview", "entretien"),
-                Choice("freelancer", "from the freelancer", "du freelance"),
-            ),
             default="interview",
         ),
     ),
@@ -446,17 +466,11 @@ NOTE = FormDef(
             "deadlines", "rating", "Deadlines", "Respect des délais", *RATING_HELP, required=True
         ),
         FieldDef("autonomy", "rating", "Autonomy", "Autonomie", *RATING_HELP, required=True),
-        FieldDef(
+        _choice_field(
             "would_rehire",
-            "choice",
             "Would you work with them again?",
             "Retravailleriez-vous avec ce freelance ?",
-            required=True,
-            choices=(
-                Choice("yes", "yes", "oui"),
-                Choice("maybe", "maybe", "peut-être"),
-                Choice("no", "no", "non"),
-            ),
+            (("yes", "yes", "oui"), ("maybe", "maybe", "peut-être"), ("no", "no", "non")),
         ),
         FieldDef(
             "text",

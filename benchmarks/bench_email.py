@@ -1,0 +1,229 @@
+"""Email throughput of the outbox against a bare aiosmtplib loop, same server, same run.
+
+Starts aiosmtpd (its Sink handler, in its own process) on 127.0.0.1, queues N messages
+(feedback requests, multipart plain + HTML) for N freelancers, then measures:
+
+- baseline: one aiosmtplib connection sending the same N messages (built with EmailMessage from
+  the same texts) in a plain loop;
+- outbox: ``dispatcher.drain()`` through :class:`EmailChannel` (claim, contact look-up, MIME
+  building, one connection, recording each result in SQLite).
+
+Target (issue 6): outbox throughput >= 0.8 x baseline. Each side runs ``--rounds`` times,
+alternating, and the best round counts. Prints one JSON line per figure.
+
+    python benchmarks/bench_email.py [--messages 1000] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from email.message import EmailMessage
+from pathlib import Path
+
+import aiosmtplib
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{port}",
+            "-c",
+            "aiosmtpd.handlers.Sink",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("aiosmtpd did not start")
+
+
+def make_db(path: Path, n: int):
+    from fmstoolkit import db as dbmod
+    from fmstoolkit.notify import outbox
+
+    db = dbmod.open_db(path)
+    project = db["projects"].insert({"name": "Bench", "client": "ACME"}).last_pk
+    with db.atomic():
+        for i in range(n):
+            fid = db["freelancers"].insert({"name": f"Freelancer {i} Bench"}).last_pk
+            db["contacts"].insert({"freelancer_id": fid, "email": f"f{i}@example.org"})
+            db["missions"].insert(
+                {
+                    "freelancer_id": fid,
+                    "project_id": project,
+                    "title": "Dev",
+                    "start_date": "2026-11-02",
+                    "end_date": "2026-11-13",
+                    "days": 10,
+                    "daily_rate": 500,
+                    "status": "ending",
+                }
+            )
+    start = time.perf_counter()
+    with db.atomic():
+        for mission_id in range(1, n + 1):
+            outbox.enqueue_feedback_request(db, mission_id)
+    return db, time.perf_counter() - start
+
+
+async def baseline(rows: list[dict], port: int, settings) -> float:
+    start = time.perf_counter()
+    smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
+    await smtp.connect()
+    for row in rows:
+        em = EmailMessage()
+        em["From"] = settings.mail_from
+        em["To"] = row["to"]
+        em["Subject"] = row["subject"]
+        em.set_content(row["body"])
+        em.add_alternative(row["html"], subtype="html")
+        await smtp.send_message(em)
+    await smtp.quit()
+    return time.perf_counter() - start
+
+
+async def smtp_only(payloads: list[tuple[str, bytes]], port: int, sender: str) -> float:
+    """The same messages already flattened to bytes: the SMTP exchange alone (for reference)."""
+    start = time.perf_counter()
+    smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
+    await smtp.connect()
+    for to, data in payloads:
+        await smtp.sendmail(sender, [to], data)
+    await smtp.quit()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", "--freelancers", type=int, default=1000, dest="n")
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+
+    port = free_port()
+    tmp = Path(tempfile.mkdtemp(prefix="fms-bench-email-"))
+    os.environ.update(
+        FMS_DB=str(tmp / "fms.db"),
+        FMS_SMTP_HOST="127.0.0.1",
+        FMS_SMTP_PORT=str(port),
+        FMS_SMTP_SECURITY="none",
+        FMS_LANG="en",
+    )
+    from fmstoolkit import config
+    from fmstoolkit.notify import dispatcher
+    from fmstoolkit.notify.email import build_email
+    from fmstoolkit.notify.message import OutgoingMessage
+
+    def _outgoing(row: dict) -> OutgoingMessage:
+        return OutgoingMessage(
+            outbox_id=1,
+            freelancer_id=1,
+            kind="feedback_request",
+            channel="email",
+            recipient=row["to"],
+            subject=row["subject"],
+            text=row["body"],
+            html=row["html"],
+        )
+
+    settings = config.reload_settings()
+    server = start_server(port)
+    try:
+        base_times, drain_times, enqueue_times, smtp_times = [], [], [], []
+        for r in range(args.rounds):
+            db, enqueue_s = make_db(tmp / f"round{r}.db", args.n)
+            enqueue_times.append(enqueue_s)
+            rows = [
+                {"to": f"f{m['freelancer_id'] - 1}@example.org", **m}
+                for m in db.query("SELECT freelancer_id, subject, body, html FROM outbox")
+            ]
+            base_times.append(asyncio.run(baseline(rows, port, settings)))
+            payloads = [
+                (row["to"], build_email(_outgoing(row), settings).as_bytes()) for row in rows
+            ]
+            smtp_times.append(asyncio.run(smtp_only(payloads, port, "noreply@example.org")))
+            start = time.perf_counter()
+            summary = dispatcher.drain(db, channels={"telegram": None})
+            drain_times.append(time.perf_counter() - start)
+            assert summary["sent"] == args.n, summary
+            db.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+
+    base_rate = args.n / min(base_times)
+    print(
+        json.dumps(
+            {
+                "bench": "email_smtp_only_per_s",
+                "value": round(args.n / min(smtp_times), 1),
+                "note": "pre-built messages, SMTP exchange only (reference, not the target)",
+                "messages": args.n,
+            }
+        )
+    )
+    rate = args.n / min(drain_times)
+    ratio = rate / base_rate
+    print(
+        json.dumps(
+            {
+                "bench": "email_enqueue_per_s",
+                "value": round(args.n / min(enqueue_times), 1),
+                "messages": args.n,
+            }
+        )
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "email_bare_aiosmtplib_per_s",
+                "value": round(base_rate, 1),
+                "messages": args.n,
+            }
+        )
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "email_outbox_per_s",
+                "value": round(rate, 1),
+                "target": 0.8,
+                "baseline_per_s": round(base_rate, 1),
+                "ratio": round(ratio, 3),
+                "ok": ratio >= 0.8,
+                "messages": args.n,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""iCalendar feeds of the missions, as a small Datasette plugin.
+
+Routes (on the notes database):
+
+- ``/-/calendars/agency.ics``: the whole agency's schedule, from 30 days ago to 180 days ahead
+  (``?since=YYYY-MM-DD`` and ``?until=YYYY-MM-DD`` change the window);
+- ``/-/calendars/freelancers/<id>.ics``: one freelancer's missions;
+- ``/-/calendars/projects/<id>.ics``: one project's missions.
+
+Why not datasette-ics over canned queries: that plugin writes every event as a UTC date-time
+(``DTSTART:20260302T000000Z``), which calendar apps show at 01:00 in Paris and end a day early.
+A mission is a span of whole days, so the events here are all-day events (``VALUE=DATE``, end
+exclusive) made with the ``icalendar`` library, with a stable UID per mission so that a
+subscribed calendar updates events instead of duplicating them.
+
+The module only imports Datasette and icalendar, so that a ``datasette publish`` deployment can
+load it with ``--plugins-dir`` (see the README).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from datasette import hookimpl
+from datasette.utils.asgi import NotFound, Response
+from icalendar import Calendar, Event
+
+DATABASE = "notes"
+AGENCY_PAST_DAYS = 30
+AGENCY_FUTURE_DAYS = 180
+MAX_EVENTS = 5_000
+
+MISSIONS_SQL = """
+select m.id, m.start_date, m.end_date, m.days, m.daily_rate, m.status, m.title,
+    f.id as freelancer_id, f.name as freelancer, p.id as project_id, p.name as project,
+    s.label_fr as skill
+from missions m
+join freelancers f on f.id = m.freelancer_id
+join projects p on p.id = m.project_id
+left join skills s on s.id = m.skill_id
+where {where}
+order by m.start_date
+limit {limit}
+"""
+
+
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text[:10])
+
+
+def calendar(name: str, rows: list[dict[str, Any]], *, base_url: str = "") -> bytes:
+    """An iCalendar document with one all-day event per mission row."""
+    cal = Calendar()
+    cal.add("prodid", "-//fmstoolkit//missions//FR")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    for row in rows:
+        event = Event()
+        event.add("uid", f"mission-{row['id']}@fmstoolkit")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", _date(row["start_date"]))
+        event.add("dtend", _date(row["end_date"]) + dt.timedelta(days=1))
+        skill = f" ({row['skill']})" if row.get("skill") else ""
+        event.add("summary", f"{row['freelancer']} · {row['project']}{skill}")
+        event.add(
+            "description",
+            f"{row.get('title') or ''}\n{row['days']} j/days · {row['daily_rate']} EUR/j·day"
+            f" · {row['status']}".strip(),
+        )
+        if base_url:
+            event.add("url", f"{base_url}/{DATABASE}/missions/{row['id']}")
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+async def _feed(datasette, request, name: str, where: str, params: dict[str, Any]) -> Response:
+    database = datasette.get_database(DATABASE)
+    await datasette.ensure_permissions(
+        request.actor, [("view-database", DATABASE), "view-instance"]
+    )
+    result = await database.execute(
+        MISSIONS_SQL.format(where=where, limit=MAX_EVENTS),
+        params,
+        custom_time_limit=10_000,
+    )
+    rows = [dict(r) for r in result.rows]
+    base = datasette.absolute_url(request, datasette.urls.path("/")).rstrip("/")
+    body = calendar(name, rows, base_url=base)
+    content_type = "text/plain" if request.args.get("_plain") else "text/calendar"
+    return Response(body, content_type=f"{content_type}; charset=utf-8")
+
+
+async def _name_of(datasette, table: str, row_id: int) -> str:
+    database = datasette.get_database(DATABASE)
+    rows = (await database.execute(f"select name from {table} where id = ?", [row_id])).rows
+    if not rows:
+        raise NotFound(f"No {table[:-1]} #{row_id}")
+    return rows[0][0]
+
+
+async def agency_feed(datasette, request) -> Response:
+    today = dt.date.today()
+    try:
+        since = _date(request.args["since"]) if request.args.get("since") else None
+        until = _date(request.args["until"]) if request.args.get("until") else None
+    except ValueError:
+        return Response.text("since and until are dates: YYYY-MM-DD", status=400)
+    since = since or today - dt.timedelta(AGENCY_PAST_DAYS)
+    until = until or max(since, today) + dt.timedelta(AGENCY_FUTURE_DAYS)
+    return await _feed(
+        datasette,
+        request,
+        "Agence : missions / Agency: missions",
+        "m.end_date >= :since and m.start_date <= :until",
+        {"since": since.isoformat(), "until": until.isoformat()},
+    )
+
+
+async def freelancer_feed(datasette, request) -> Response:
+    fid = int(request.url_vars["id"])
+    await datasette.ensure_permissions(request.actor, [("view-database", DATABASE)])
+    name = await _name_of(datasette, "freelancers", fid)
+    return await _feed(datasette, request, f"Missions : {name}", "m.freelancer_id = :id",
+                       {"id": fid})  # fmt: skip
+
+
+async def project_feed(datasette, request) -> Response:
+    pid = int(request.url_vars["id"])
+    await datasette.ensure_permissions(request.actor, [("view-database", DATABASE)])
+    name = await _name_of(datasette, "projects", pid)
+    return await _feed(datasette, request, f"Projet / Project : {name}", "m.project_id = :id",
+                       {"id": pid})  # fmt: skip
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/-/calendars/agency\.ics$", agency_feed),
+        (r"^/-/calendars/freelancers/(?P<id>\d+)\.ics$", freelancer_feed),
+        (r"^/-/calendars/projects/(?P<id>\d+)\.ics$", project_feed),
+    ]

@@ -1,0 +1,390 @@
+"""Drain the outbox: send what is due through the email and Telegram channels.
+
+``drain()`` claims due messages (with a lease, see :mod:`.outbox`), decides for each one the
+channel it goes through, looks the recipient up in ``contacts`` (in memory only), and sends
+through one channel object per channel, opened once for the whole batch (one SMTP connection,
+one Telegram session). What happened is recorded on each message as soon as it is known, so a
+crash loses at most the messages in flight (their lease runs out and they are sent again).
+
+Channel choice: a message for channel ``preferred`` goes through the contact's preferred
+channel; Telegram falls back to email when the freelancer has no Telegram chat, closed it
+(blocked the bot) or Telegram is not configured. When Telegram says "blocked" while sending, the
+contact's Telegram channel is marked closed and the message is queued again on email.
+Freelancers who opted out since the message was queued get it cancelled, with the reason.
+
+The channels are imported lazily: ``email`` (aiosmtplib) when an email is due, ``telegram``
+(python-telegram-bot) when a Telegram message is. Tests and benchmarks pass their own channel
+objects with ``channels=``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from typing import Any
+
+import sqlite_utils
+
+from ..config import Settings, get_settings
+from . import outbox
+from .message import (
+    Attachment,
+    Button,
+    OutgoingMessage,
+    PermanentFailure,
+    SendFailure,
+    TemporaryFailure,
+)
+
+BATCH = 200
+#: Telegram messages in flight at once (the channel itself keeps to Telegram's rate limits).
+TELEGRAM_CONCURRENCY = 32
+
+
+def contact_of(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]:
+    """Where to reach a freelancer, and whether we may: personal, keep it in memory only."""
+    rows = list(
+        db.query(
+            "SELECT c.email, c.telegram_chat_id, c.telegram_closed_at, c.telegram_link_token, "
+            "c.preferred_channel, f.opted_out_at, f.status FROM freelancers f "
+            "LEFT JOIN contacts c ON c.freelancer_id = f.id WHERE f.id = ?",
+            [freelancer_id],
+        )
+    )
+    return rows[0] if rows else {}
+
+
+def telegram_open(contact: dict[str, Any]) -> bool:
+    return bool(contact.get("telegram_chat_id")) and not contact.get("telegram_closed_at")
+
+
+def choose_channel(
+    msg: dict[str, Any], contact: dict[str, Any], telegram_available: bool = True
+) -> str | None:
+    """The channel a message goes through now, or None when the freelancer cannot be reached."""
+    wanted = msg["channel"]
+    if wanted == "preferred":
+        wanted = contact.get("preferred_channel") or "email"
+    if wanted == "telegram" and telegram_available and telegram_open(contact):
+        return "telegram"
+    if contact.get("email"):
+        return "email"
+    return None
+
+
+def build_message(msg: dict[str, Any], channel: str, contact: dict[str, Any]) -> OutgoingMessage:
+    """What the channel sends: the stored texts, the recipient from ``contacts`` (memory only)."""
+    payload = msg["payload"]
+    if channel == "telegram":
+        buttons = tuple(
+            tuple(Button(b["label"], b.get("callback_data"), b.get("url")) for b in row)
+            for row in payload.get("buttons", [])
+        )
+        return OutgoingMessage(
+            outbox_id=msg["id"],
+            freelancer_id=msg["freelancer_id"],
+            kind=msg["kind"],
+            channel="telegram",
+            recipient=str(contact["telegram_chat_id"]),
+            text=payload.get("telegram") or msg["body"],
+            parse_mode="HTML",
+            buttons=buttons,
+        )
+    text, html = msg["body"], msg["html"]
+    if outbox.CONNECT_URL in (text or "") + (html or ""):
+        bot, token = payload.get("bot"), contact.get("telegram_link_token")
+        link = f"https://t.me/{bot}?start={token}" if bot and token else ""
+        text = text.replace(outbox.CONNECT_URL, link)
+        html = html.replace(outbox.CONNECT_URL, link) if html else html
+    attachments = ()
+    if payload.get("ics"):
+        attachments = (
+            Attachment(
+                f"mission-{payload.get('mission_id', msg['id'])}.ics",
+                "text/calendar",
+                payload["ics"].encode(),
+            ),
+        )
+    return OutgoingMessage(
+        outbox_id=msg["id"],
+        freelancer_id=msg["freelancer_id"],
+        kind=msg["kind"],
+        channel="email",
+        recipient=contact["email"],
+        subject=msg["subject"] or "",
+        text=text or "",
+        html=html,
+        parse_mode=None,
+        attachments=attachments,
+    )
+
+
+def default_channel(name: str, settings: Settings) -> Any | None:
+    """The real channel object for ``name``, or None when it cannot be used here."""
+    if name == "email":
+        from .email import EmailChannel
+
+        return EmailChannel(settings)
+    if name == "telegram":
+        if settings.telegram_token is None:
+            return None
+        try:
+            from .telegram import TelegramChannel
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.telegram":
+                raise
+            return None
+        return TelegramChannel(settings)
+    raise ValueError(f"unknown channel {name}")
+
+
+def _scrub(reason: str, recipient: str | None) -> str:
+    if recipient:
+        reason = reason.replace(recipient, "<recipient>")
+    return reason
+
+
+class _Drain:
+    def __init__(self, db, *, limit, channels, progress, now, settings):
+        self.db = db
+        self.limit = limit
+        self.settings = settings
+        self.given = dict(channels or {})
+        self.opened: dict[str, Any] = {}
+        self.failed_open: dict[str, str] = {}
+        self.progress = progress
+        self.grow_total = progress is not None and not getattr(progress, "total", None)
+        self.now = now
+        self.summary = {
+            "claimed": 0,
+            "sent": 0,
+            "retry": 0,
+            "dead": 0,
+            "cancelled": 0,
+            "requeued": 0,
+            "by_channel": {"email": 0, "telegram": 0},
+        }
+
+    def _now(self) -> dt.datetime:
+        return self.now() if callable(self.now) else (self.now or outbox.utcnow())
+
+    def telegram_available(self) -> bool:
+        if "telegram" in self.given:
+            return self.given["telegram"] is not None
+        return self.settings.telegram_token is not None
+
+    async def channel(self, stack: AsyncExitStack, name: str):
+        """Open channel ``name`` once per drain (raises SendFailure when it cannot open)."""
+        if name in self.failed_open:
+            raise TemporaryFailure(self.failed_open[name])
+        if name not in self.opened:
+            obj = self.given[name] if name in self.given else default_channel(name, self.settings)
+            if obj is None:
+                raise TemporaryFailure(f"the {name} channel is not configured")
+            try:
+                self.opened[name] = await stack.enter_async_context(obj)
+            except SendFailure as exc:
+                self.failed_open[name] = exc.reason
+                raise
+            except (TimeoutError, OSError) as exc:
+                self.failed_open[name] = f"{name} channel unavailable: {exc}"
+                raise TemporaryFailure(self.failed_open[name]) from exc
+        return self.opened[name]
+
+    def tick(self) -> None:
+        if self.progress is not None:
+            self.progress.update(1)
+
+    def prepare(self, msg: dict[str, Any]) -> tuple[str, OutgoingMessage, dict] | None:
+        """Channel and message to send, or None when the message is settled without sending
+        (opted out: cancelled; nobody to send to: dead)."""
+        db = self.db
+        contact = contact_of(db, msg["freelancer_id"])
+        reason = outbox.silenced_reason(contact)
+        if reason:
+            outbox.mark_cancelled(db, msg["id"], reason)
+            self.summary["cancelled"] += 1
+            return None
+        name = choose_channel(msg, contact, self.telegram_available())
+        if name is None and telegram_open(contact):  # only Telegram, and it is not set up here
+            self._failed(
+                msg, "telegram", "the Telegram channel is not configured (FMS_TELEGRAM_TOKEN)"
+            )
+            return None
+        if name is None:
+            outbox.mark_failed(
+                db,
+                msg["id"],
+                "no email address or open Telegram chat for this freelancer",
+                permanent=True,
+                now=self._now(),
+                message=msg,
+            )
+            self.summary["dead"] += 1
+            return None
+        return name, build_message(msg, name, contact), contact
+
+    def _failed(self, msg, name: str, reason: str, **kwargs: Any) -> None:
+        status = outbox.mark_failed(
+            self.db, msg["id"], f"{name}: {reason}", now=self._now(), message=msg, **kwargs
+        )
+        self.summary["dead" if status == "dead" else "retry"] += 1
+
+    async def deliver(self, stack, msg, name: str, out: OutgoingMessage, contact: dict) -> None:
+        db = self.db
+        try:
+            channel = await self.channel(stack, name)
+            provider_id = await channel.send(out)
+        except PermanentFailure as exc:
+            reason = _scrub(exc.reason, out.recipient)
+            if exc.channel_closed and name == "telegram":
+                now = outbox.stamp(self._now())
+                db.execute(
+                    "UPDATE contacts SET telegram_closed_at = ?, updated_at = ? "
+                    "WHERE freelancer_id = ?",
+                    [now, now, msg["freelancer_id"]],
+                )
+                if contact.get("email"):
+                    outbox.requeue(db, msg["id"], "email", f"telegram: {reason}", self._now())
+                    self.summary["requeued"] += 1
+                    return
+            self._failed(msg, name, reason, permanent=True)
+            return
+        except TemporaryFailure as exc:
+            self._failed(msg, name, _scrub(exc.reason, out.recipient), retry_after=exc.retry_after)
+            return
+        except Exception as exc:  # a channel bug must not leave the message in limbo
+            self._failed(msg, name, f"{type(exc).__name__}: {_scrub(str(exc), out.recipient)}")
+            return
+        outbox.mark_sent(
+            db,
+            msg["id"],
+            channel=name,
+            provider_id=provider_id and str(provider_id),
+            now=self._now(),
+            message=msg,
+        )
+        self.summary["sent"] += 1
+        self.summary["by_channel"][name] += 1
+
+    async def send_batch(self, stack: AsyncExitStack, batch: list[dict[str, Any]]) -> None:
+        """Email one after the other on its one connection; Telegram concurrently (its channel
+        paces the sends to Telegram's limits, so one slow chat does not hold up the others)."""
+        groups: dict[str, list] = {"email": [], "telegram": []}
+        for msg in batch:
+            prepared = self.prepare(msg)
+            if prepared is None:
+                self.tick()
+                continue
+            name, out, contact = prepared
+            groups[name].append((msg, name, out, contact))
+        for name, items in groups.items():
+            if items:
+                try:  # open each channel once, before any concurrent send
+                    await self.channel(stack, name)
+                except SendFailure:
+                    pass  # each message records the reason in deliver()
+
+        async def one_by_one(items) -> None:
+            for item in items:
+                await self.deliver(stack, *item)
+                self.tick()
+
+        async def concurrently(items, limit: int) -> None:
+            gate = asyncio.Semaphore(limit)
+
+            async def one(item) -> None:
+                async with gate:
+                    await self.deliver(stack, *item)
+                    self.tick()
+
+            await asyncio.gather(*(one(item) for item in items))
+
+        await asyncio.gather(
+            one_by_one(groups["email"]), concurrently(groups["telegram"], TELEGRAM_CONCURRENCY)
+        )
+
+    async def run(self) -> dict[str, Any]:
+        remaining = self.limit
+        async with AsyncExitStack() as stack:
+            while remaining is None or remaining > 0:
+                size = BATCH if remaining is None else min(BATCH, remaining)
+                batch = outbox.claim(self.db, limit=size, now=self._now())
+                if not batch:
+                    break
+                self.summary["claimed"] += len(batch)
+                if self.grow_total:
+                    self.progress.total = (self.progress.total or 0) + len(batch)
+                    self.progress.refresh()
+                if remaining is not None:
+                    remaining -= len(batch)
+                await self.send_batch(stack, batch)
+        return self.summary
+
+
+async def drain_async(
+    db: sqlite_utils.Database,
+    *,
+    limit: int | None = None,
+    channels: dict[str, Any] | None = None,
+    progress: Any | None = None,
+    now: dt.datetime | Callable[[], dt.datetime] | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """:func:`drain` for code already inside an event loop."""
+    runner = _Drain(
+        db,
+        limit=limit,
+        channels=channels,
+        progress=progress,
+        now=now,
+        settings=settings or get_settings(),
+    )
+    return await runner.run()
+
+
+def drain(
+    db: sqlite_utils.Database,
+    *,
+    limit: int | None = None,
+    channels: dict[str, Any] | None = None,
+    progress: Any | None = None,
+    now: dt.datetime | Callable[[], dt.datetime] | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """Send up to ``limit`` due messages (all when None); return a summary.
+
+    Summary: ``claimed``, ``sent``, ``retry`` (failed for now, will be tried again), ``dead``,
+    ``cancelled`` (opted out), ``requeued`` (Telegram closed: queued again on email, and sent in
+    the same drain when possible), ``by_channel`` (sent per channel), ``counts`` (outbox totals
+    per status afterwards). ``channels`` maps "email"/"telegram" to channel objects (async
+    context managers with ``async send(message)``), replacing the real ones; None for a name
+    means that channel is not available. ``progress`` is a tqdm-like object (``update``,
+    ``total``, ``refresh``). Works from a notebook too: when an event loop is already running
+    in this thread, the drain runs in a helper thread with its own loop.
+    """
+    kwargs = dict(limit=limit, channels=channels, progress=progress, now=now, settings=settings)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        summary = asyncio.run(drain_async(db, **kwargs))
+    else:
+        result: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                result["summary"] = asyncio.run(drain_async(db, **kwargs))
+            except BaseException as exc:  # re-raised in the caller's thread
+                result["error"] = exc
+
+        thread = threading.Thread(target=target, name="fms-outbox-drain")
+        thread.start()
+        thread.join()
+        if "error" in result:
+            raise result["error"]
+        summary = result["summary"]
+    summary["counts"] = outbox.counts(db)
+    return summary

@@ -1,0 +1,167 @@
+"""Small helpers shared by the planning modules, and the status and seniority constants.
+
+Language choice (``_lang``, ``_t``, ``_seniority_word``), dates read from text or dates
+(``_date``, ``_iso``, ``_today``), the skill, freelancer and project look-ups that raise a
+bilingual error naming the field, and the whole-number check used by requests and rates.
+They live apart so that each planning module imports what it needs without importing another
+module's logic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import sqlite_utils
+
+from ..config import get_settings
+from ..errors import InvalidInput, NotFound, Problem
+from .calendar import working_days
+
+OPEN_MISSION_STATUSES = ("planned", "active", "ending")
+RANKED_STATUSES = ("active", "alumni")
+OPEN_REQUEST_STATUSES = ("open", "polling")
+SENIORITIES = ("junior", "confirmed", "senior")
+#: Availability confirmed more recently than this many days is "fresh".
+FRESH_DAYS = 14
+STALE_DAYS = 60
+
+
+def _lang(lang: str | None = None) -> str:
+    return lang or get_settings().lang
+
+
+def _t(lang: str, en: str, fr: str) -> str:
+    return fr if lang == "fr" else en
+
+
+#: Seniorities are stored in English; French sentences use these words.
+_SENIORITY_FR = {"junior": "junior", "confirmed": "confirmé", "senior": "senior"}
+
+
+def _seniority_word(seniority: str | None, lang: str) -> str:
+    """A stored seniority (junior/confirmed/senior) as a word of ``lang``."""
+    text = str(seniority or "")
+    return _SENIORITY_FR.get(text, text) if lang == "fr" else text
+
+
+def _today(today: dt.date | str | None = None) -> dt.date:
+    if today is None:
+        return dt.date.today()
+    return _date(today, "today")
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(sep=" ", timespec="seconds")
+
+
+def _date(value: dt.date | dt.datetime | str, field_name: str = "date") -> dt.date:
+    """A date from a date, a datetime or ISO text; InvalidInput naming the field otherwise."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise InvalidInput(
+            "'{value}' is not a date; write it YYYY-MM-DD.",
+            "« {value} » n'est pas une date ; écrivez-la AAAA-MM-JJ.",
+            field=field_name,
+            value=value,
+        ) from None
+
+
+def _iso(day: dt.date | str) -> str:
+    return day.isoformat() if isinstance(day, dt.date) else str(day)
+
+
+def _fmt_date(day: str | dt.date, lang: str) -> str:
+    d = _date(day)
+    return d.strftime("%d/%m/%Y") if lang == "fr" else d.isoformat()
+
+
+def _count_working_days(start: str | dt.date, end: str | dt.date) -> int:
+    return len(working_days(_date(start), _date(end)))
+
+
+def _skill(db: sqlite_utils.Database, skill: str | int, field_name: str = "skill") -> dict:
+    from .. import pool
+
+    if isinstance(skill, int) or (isinstance(skill, str) and skill.strip().isdigit()):
+        row = db.execute("SELECT id FROM skills WHERE id = ?", [int(skill)]).fetchone()
+        if row:
+            return db["skills"].get(row[0])
+    if not str(skill or "").strip():
+        raise InvalidInput(
+            "Say which skill is needed.", "Indiquez la compétence recherchée.", field=field_name
+        )
+    return pool.resolve_skill(db, str(skill), field=field_name)
+
+
+def _skill_label(skill: Mapping[str, Any], lang: str) -> str:
+    return skill["label_fr"] if lang == "fr" else skill["label_en"]
+
+
+def _freelancer_row(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]:
+    rows = list(db.query("SELECT * FROM freelancers WHERE id = ?", [freelancer_id]))
+    if not rows:
+        raise NotFound(
+            "No freelancer #{id}.", "Aucun freelance n° {id}.", field="freelancer", id=freelancer_id
+        )
+    return rows[0]
+
+
+def _project_id(
+    db: sqlite_utils.Database, project: int | str, *, create: bool = True
+) -> tuple[int, bool]:
+    """The id of the project named or numbered by ``project``; create it by name if missing."""
+    text = str(project if project is not None else "").strip()
+    if not text:
+        raise InvalidInput(
+            "Say which project the request is for.",
+            "Indiquez le projet concerné.",
+            field="project",
+        )
+    if isinstance(project, int) or text.isdigit():
+        row = db.execute("SELECT id FROM projects WHERE id = ?", [int(text)]).fetchone()
+        if row:
+            return row[0], False
+        raise NotFound(
+            "No project #{id}. Give its name to create it.",
+            "Aucun projet n° {id}. Donnez son nom pour le créer.",
+            field="project",
+            id=text,
+        )
+    row = db.execute("SELECT id FROM projects WHERE name = ? COLLATE NOCASE", [text]).fetchone()
+    if row:
+        return row[0], False
+    if not create:
+        raise NotFound(
+            "No project named '{name}'.", "Aucun projet « {name} ».", field="project", name=text
+        )
+    return db["projects"].insert(
+        {"name": text, "created_at": dt.date.today().isoformat()}
+    ).last_pk, True
+
+
+def _positive_int(
+    value: Any, field_name: str, problems: list[Problem], *, low: int = 1, high: int = 10_000
+) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = int(str(value).strip()) if not isinstance(value, int) else value
+    except ValueError:
+        number = None
+    if number is None or isinstance(value, bool) or not low <= number <= high:
+        problems.append(
+            Problem(
+                en=f"a whole number from {low} to {high} is expected (got '{value}')",
+                fr=f"un nombre entier de {low} à {high} est attendu (reçu « {value} »)",
+                field=field_name,
+            )
+        )
+        return None
+    return number

@@ -1,0 +1,241 @@
+"""Who is free or busy when: busy periods, day-by-day availability, declared unavailability.
+
+A freelancer is busy on a day covered by an open mission (planned, active, ending) or by a
+declared unavailability period; dates are ISO text, so periods compare as strings and are
+inclusive on both ends. ``_check_free`` is the guard used before a mission is booked or moved.
+Named ``free_busy`` rather than ``availability`` so the module does not shadow the
+:func:`availability` function re-exported by the package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from typing import Any
+
+import sqlite_utils
+
+from ..errors import Conflict, InvalidInput
+from ._common import _date, _fmt_date, _freelancer_row, _iso, _lang, _now, _t
+from .calendar import working_days
+
+
+def _busy_periods(
+    db: sqlite_utils.Database,
+    freelancer_id: int,
+    start: str,
+    end: str,
+    *,
+    exclude_mission_id: int | None = None,
+    lang: str | None = None,
+) -> list[dict[str, Any]]:
+    """Planned/active/ending missions and declared unavailability overlapping [start, end]."""
+    lang = _lang(lang)
+    rows = db.execute(
+        "SELECT 'mission', m.id, m.start_date, m.end_date, p.name, m.status FROM missions m "
+        "JOIN projects p ON p.id = m.project_id WHERE m.freelancer_id = ? "
+        "AND m.start_date <= ? AND m.end_date >= ? AND m.status IN ('planned', 'active', 'ending') "
+        "AND m.id IS NOT ? "
+        "UNION ALL SELECT 'unavailability', u.id, u.start_date, u.end_date, u.reason, u.source "
+        "FROM unavailability u WHERE u.freelancer_id = ? AND u.start_date <= ? "
+        "AND u.end_date >= ? ORDER BY 3",
+        [freelancer_id, end, start, exclude_mission_id, freelancer_id, end, start],
+    ).fetchall()
+    out = []
+    for kind, id_, s, e, what, status in rows:
+        if kind == "mission":
+            label = _t(
+                lang,
+                f"mission #{id_} ({what}, {s} to {e})",
+                f"mission n° {id_} ({what}, du {_fmt_date(s, lang)} au {_fmt_date(e, lang)})",
+            )
+        else:
+            reason = f"{what}, " if what else ""
+            label = _t(
+                lang,
+                f"unavailable ({reason}{s} to {e})",
+                f"indisponible ({reason}du {_fmt_date(s, lang)} au {_fmt_date(e, lang)})",
+            )
+        out.append(
+            {
+                "kind": kind,
+                "id": id_,
+                "start_date": s,
+                "end_date": e,
+                "label": label,
+                "status": status,
+            }
+        )
+    return out
+
+
+def _classify(days: list[str], periods: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """Split sorted working days (ISO) into free and busy given busy (start, end) periods."""
+    taken = [False] * len(days)
+    for start, end in periods:
+        for i in range(bisect_left(days, start), bisect_right(days, end)):
+            taken[i] = True
+    free = [d for d, t in zip(days, taken, strict=True) if not t]
+    busy = [d for d, t in zip(days, taken, strict=True) if t]
+    return free, busy
+
+
+def _status_of(free: list[str], busy: list[str]) -> str:
+    if not busy:
+        return "free"
+    return "busy" if not free else "partial"
+
+
+def availability(
+    db: sqlite_utils.Database,
+    freelancer_id: int,
+    start: dt.date | str,
+    end: dt.date | str,
+    *,
+    country: str | None = None,
+    exclude_mission_id: int | None = None,
+    lang: str | None = None,
+) -> dict[str, Any]:
+    """Whether a freelancer is free, partly free (which working days) or busy over a period.
+
+    Busy days come from planned, active and ending missions and from declared unavailability;
+    a period that only covers a weekend or a holiday takes no working day.
+    """
+    first, last = _date(start, "start"), _date(end, "end")
+    if last < first:
+        raise InvalidInput(
+            "The end date {end} is before the start date {start}.",
+            "La date de fin {end} est avant la date de début {start}.",
+            field="end",
+            start=first.isoformat(),
+            end=last.isoformat(),
+        )
+    _freelancer_row(db, freelancer_id)
+    days = [d.isoformat() for d in working_days(first, last, country)]
+    conflicts = _busy_periods(
+        db,
+        freelancer_id,
+        first.isoformat(),
+        last.isoformat(),
+        exclude_mission_id=exclude_mission_id,
+        lang=lang,
+    )
+    free, busy = _classify(days, [(c["start_date"], c["end_date"]) for c in conflicts])
+    return {
+        "status": _status_of(free, busy),
+        "working_days": days,
+        "free_days": free,
+        "busy_days": busy,
+        "conflicts": conflicts,
+    }
+
+
+def confirm_availability(
+    db: sqlite_utils.Database,
+    freelancer_id: int,
+    *,
+    by: str = "manager",
+    when: dt.date | str | None = None,
+) -> None:
+    """Record that a freelancer's availability was just confirmed (answer/declared/manager)."""
+    if by not in ("answer", "declared", "manager", "import"):
+        raise InvalidInput(
+            "Unknown confirmation source '{by}'.",
+            "Source de confirmation inconnue « {by} ».",
+            field="by",
+            by=by,
+        )
+    _freelancer_row(db, freelancer_id)
+    db.execute(
+        "UPDATE freelancers SET availability_confirmed_at = ?, availability_confirmed_by = ? "
+        "WHERE id = ?",
+        [_iso(when) if when else _now(), by, freelancer_id],
+    )
+
+
+def add_unavailability(
+    db: sqlite_utils.Database,
+    freelancer_id: int,
+    start: dt.date | str,
+    end: dt.date | str,
+    *,
+    reason: str | None = None,
+    source: str = "manager",
+) -> int:
+    """Declare that a freelancer is unavailable from ``start`` to ``end`` (inclusive)."""
+    from ..models import Unavailability, validate
+
+    _freelancer_row(db, freelancer_id)
+    rec = validate(
+        Unavailability,
+        {
+            "freelancer_id": freelancer_id,
+            "start_date": _iso(start),
+            "end_date": _iso(end),
+            "reason": reason,
+            "source": source,
+        },
+    )
+    with db.atomic():
+        uid = db["unavailability"].insert(rec.row() | {"created_at": _now()}).last_pk
+        confirm_availability(db, freelancer_id, by="declared")
+    return uid
+
+
+def _check_free(
+    db: sqlite_utils.Database,
+    freelancer_id: int,
+    start: str,
+    end: str,
+    *,
+    exclude_mission_id: int | None = None,
+    ignore_unavailability: bool = False,
+) -> None:
+    """Raise Conflict naming the first mission (or unavailability) overlapping [start, end]."""
+    row = db.execute(
+        "SELECT m.id, m.start_date, m.end_date, p.name FROM missions m "
+        "JOIN projects p ON p.id = m.project_id WHERE m.freelancer_id = ? "
+        "AND m.start_date <= ? AND m.end_date >= ? AND m.status IN ('planned', 'active', 'ending') "
+        "AND m.id IS NOT ? ORDER BY m.start_date LIMIT 1",
+        [freelancer_id, end, start, exclude_mission_id],
+    ).fetchone()
+    if row:
+        name = db.execute("SELECT name FROM freelancers WHERE id = ?", [freelancer_id]).fetchone()
+        raise Conflict(
+            "Double booking: {name} already has mission #{mid} ({project}) from {s} to {e}, "
+            "which overlaps {start} to {end}.",
+            "Double réservation : {name} a déjà la mission n° {mid} ({project}) du {s} au {e}, "
+            "qui chevauche la période du {start} au {end}.",
+            field="freelancer",
+            name=name[0],
+            mid=row[0],
+            project=row[3],
+            s=row[1],
+            e=row[2],
+            start=start,
+            end=end,
+        )
+    if ignore_unavailability:
+        return
+    row = db.execute(
+        "SELECT id, start_date, end_date, coalesce(reason, '') FROM unavailability "
+        "WHERE freelancer_id = ? AND start_date <= ? AND end_date >= ? "
+        "ORDER BY start_date LIMIT 1",
+        [freelancer_id, end, start],
+    ).fetchone()
+    if row:
+        name = db.execute("SELECT name FROM freelancers WHERE id = ?", [freelancer_id]).fetchone()
+        raise Conflict(
+            "{name} declared being unavailable from {s} to {e} (unavailability #{uid}), "
+            "which overlaps {start} to {end}.",
+            "{name} s'est déclaré(e) indisponible du {s} au {e} (indisponibilité n° {uid}), "
+            "ce qui chevauche la période du {start} au {end}.",
+            field="freelancer",
+            name=name[0],
+            uid=row[0],
+            s=row[1],
+            e=row[2],
+            start=start,
+            end=end,
+        )

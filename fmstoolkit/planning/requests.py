@@ -1,0 +1,413 @@
+"""Staffing requests and their roles: validate, create, read, list and close.
+
+A request is a project's need for people over dates, with one or more roles (a skill, a
+minimum level, a budget). Its status is recomputed from its roles and polls
+(``_refresh_request_status``: open, polling, or staffed once every role is filled from the
+network or outside; cancelled stays cancelled), so missions and polls keep it in step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlite_utils
+
+from ..errors import InvalidInput, InvalidState, NotFound, Problem
+from ._common import (
+    OPEN_REQUEST_STATUSES,
+    _date,
+    _lang,
+    _now,
+    _positive_int,
+    _project_id,
+    _skill,
+    _skill_label,
+    _today,
+)
+from .calendar import working_period
+
+
+def _prepare_request(
+    db: sqlite_utils.Database,
+    *,
+    project: int | str | None,
+    skill: str | int | None = None,
+    min_level: int | str | None = 1,
+    max_rate: int | str | None = None,
+    start: dt.date | str | None = None,
+    in_days: int | str | None = None,
+    days: int | str | None = None,
+    roles: list[Mapping[str, Any]] | None = None,
+    today: dt.date | str | None = None,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Check a request without writing anything: the clean values and every problem found."""
+    from .. import pool
+
+    problems: list[Problem] = []
+    out: dict[str, Any] = {}
+    # project: an existing id, or any non-empty name (created on save)
+    text = str(project if project is not None else "").strip()
+    if not text:
+        problems.append(
+            Problem("say which project the request is for", "indiquez le projet", field="project")
+        )
+    elif text.isdigit():
+        if not db.execute("SELECT 1 FROM projects WHERE id = ?", [int(text)]).fetchone():
+            problems.append(
+                Problem(
+                    f"no project #{text}; give its name to create it",
+                    f"aucun projet n° {text} ; donnez son nom pour le créer",
+                    field="project",
+                )
+            )
+    out["project"] = text
+    # dates
+    base = _today(today)
+    first: dt.date | None = None
+    if start not in (None, "") and in_days not in (None, ""):
+        problems.append(
+            Problem(
+                "give a start date or a number of days from today, not both",
+                "donnez une date de début ou un délai en jours, pas les deux",
+                field="start",
+            )
+        )
+    elif start not in (None, ""):
+        try:
+            first = _date(start, "start")
+        except InvalidInput:
+            problems.append(
+                Problem(
+                    f"'{start}' is not a date; write it YYYY-MM-DD",
+                    f"« {start} » n'est pas une date ; écrivez-la AAAA-MM-JJ",
+                    field="start",
+                )
+            )
+    elif in_days not in (None, ""):
+        n = _positive_int(in_days, "in_days", problems, low=0, high=3650)
+        if n is not None:
+            first = base + dt.timedelta(days=n)
+    else:
+        problems.append(
+            Problem(
+                "give a start date (or a number of days from today)",
+                "donnez une date de début (ou un délai en jours)",
+                field="start",
+            )
+        )
+    if first is not None and first < base:
+        problems.append(
+            Problem(
+                f"the start date {first.isoformat()} is in the past",
+                f"la date de début {first.isoformat()} est passée",
+                field="start",
+            )
+        )
+    n_days = _positive_int(days, "days", problems, high=1000)
+    if days in (None, "") and not any(p.field == "days" for p in problems):
+        problems.append(
+            Problem(
+                "say how many working days are needed",
+                "indiquez le nombre de jours ouvrés",
+                field="days",
+            )
+        )
+    if first is not None and n_days:
+        out["start_date"], out["end_date"] = (d.isoformat() for d in working_period(first, n_days))
+        out["days"] = n_days
+    out["max_rate"] = _positive_int(max_rate, "max_rate", problems)
+    # roles
+    specs: list[dict[str, Any]] = []
+    if skill not in (None, ""):
+        specs.append({"skill": skill, "min_level": min_level, "max_rate": None})
+    for spec in roles or []:
+        specs.append(dict(spec))
+    if not specs:
+        problems.append(
+            Problem("say which skill is needed", "indiquez la compétence recherchée", field="skill")
+        )
+    aliases = pool.skill_aliases(db)
+    clean_roles = []
+    for spec in specs:
+        name = spec.get("skill")
+        skill_id = None
+        if isinstance(name, int) or str(name or "").strip().isdigit():
+            if db.execute("SELECT 1 FROM skills WHERE id = ?", [int(name)]).fetchone():
+                skill_id = int(name)
+        elif str(name or "").strip() and pool.normalize(str(name)) in aliases:
+            skill_id = aliases[pool.normalize(str(name))]
+        if skill_id is None:
+            problems.append(pool.unknown_skill_problem(db, str(name or ""), aliases, field="skill"))
+        level = _positive_int(spec.get("min_level", 1) or 1, "min_level", problems, high=5)
+        rate = _positive_int(spec.get("max_rate"), "max_rate", problems)
+        clean_roles.append(
+            {
+                "skill_id": skill_id,
+                "min_level": level or 1,
+                "max_rate": rate,
+                "label": spec.get("label"),
+            }
+        )
+    out["roles"] = clean_roles
+    return out, problems
+
+
+def validate_request(db: sqlite_utils.Database, **kwargs: Any) -> list[Problem]:
+    """Every problem of a request form as typed so far (empty when it can be saved).
+
+    Takes the keyword arguments of :func:`create_request` (except notes); writes nothing, so
+    a form can call it on every keystroke.
+    """
+    kwargs.pop("notes", None)
+    kwargs.pop("requested_by", None)
+    return _prepare_request(db, **kwargs)[1]
+
+
+def create_request(
+    db: sqlite_utils.Database,
+    *,
+    project: int | str,
+    skill: str | int | None = None,
+    min_level: int = 1,
+    max_rate: int | None = None,
+    start: dt.date | str | None = None,
+    in_days: int | None = None,
+    days: int,
+    roles: list[Mapping[str, Any]] | None = None,
+    notes: str | None = None,
+    requested_by: str | None = None,
+    today: dt.date | str | None = None,
+) -> dict[str, Any]:
+    """Record a staffing request and its role(s); return it (see :func:`get_request`).
+
+    "A web developer in 6 days for a week" is ``create_request(db, project="Site",
+    skill="web developer", in_days=6, days=5)``: the start is moved to the first working day
+    and the end is the last of ``days`` working days. ``project`` is an id or a name (a new
+    name creates the project: ``project_created`` says so).
+    """
+    clean, problems = _prepare_request(
+        db,
+        project=project,
+        skill=skill,
+        min_level=min_level,
+        max_rate=max_rate,
+        start=start,
+        in_days=in_days,
+        days=days,
+        roles=roles,
+        today=today,
+    )
+    if problems:
+        from ..models import invalid
+
+        raise invalid(problems)
+    with db.atomic():
+        project_id, created = _project_id(db, clean["project"])
+        request_id = (
+            db["requests"]
+            .insert(
+                {
+                    "project_id": project_id,
+                    "start_date": clean["start_date"],
+                    "end_date": clean["end_date"],
+                    "days": clean["days"],
+                    "max_rate": clean["max_rate"],
+                    "status": "open",
+                    "notes": (notes or "").strip() or None,
+                    "requested_by": (requested_by or "").strip() or None,
+                    "created_at": _now(),
+                }
+            )
+            .last_pk
+        )
+        for role in clean["roles"]:
+            db["request_roles"].insert({"request_id": request_id, **role})
+    return get_request(db, request_id) | {"project_created": created}
+
+
+def add_role(
+    db: sqlite_utils.Database,
+    request_id: int,
+    skill: str | int,
+    *,
+    min_level: int = 1,
+    max_rate: int | None = None,
+    label: str | None = None,
+) -> int:
+    """Add a role (a skill at a minimum level) to an open request; return the role id."""
+    req = _request_row(db, request_id)
+    if req["status"] not in OPEN_REQUEST_STATUSES and req["status"] != "staffed":
+        raise InvalidState(
+            "Request #{id} is {status}: no role can be added.",
+            "La demande n° {id} est {status} : impossible d'ajouter un rôle.",
+            id=request_id,
+            status=req["status"],
+        )
+    problems: list[Problem] = []
+    level = _positive_int(min_level, "min_level", problems, high=5)
+    rate = _positive_int(max_rate, "max_rate", problems)
+    s = _skill(db, skill)
+    if problems:
+        from ..models import invalid
+
+        raise invalid(problems)
+    with db.atomic():
+        role_id = (
+            db["request_roles"]
+            .insert(
+                {
+                    "request_id": request_id,
+                    "skill_id": s["id"],
+                    "min_level": level or 1,
+                    "max_rate": rate,
+                    "label": label,
+                }
+            )
+            .last_pk
+        )
+        if req["status"] == "staffed":  # a new role to fill: the request is open again
+            db.execute(
+                "UPDATE requests SET status = 'open', outcome = NULL, staffed_at = NULL "
+                "WHERE id = ?",
+                [request_id],
+            )
+    return role_id
+
+
+def _request_row(db: sqlite_utils.Database, request_id: int) -> dict[str, Any]:
+    rows = list(db.query("SELECT * FROM requests WHERE id = ?", [request_id]))
+    if not rows:
+        raise NotFound(
+            "No request #{id}.", "Aucune demande n° {id}.", field="request", id=request_id
+        )
+    return rows[0]
+
+
+def get_request(
+    db: sqlite_utils.Database, request_id: int, *, lang: str | None = None
+) -> dict[str, Any]:
+    """A request with its project name and its roles (who fills each one, if anyone)."""
+    lang = _lang(lang)
+    req = _request_row(db, request_id)
+    req["project"] = db.execute(
+        "SELECT name FROM projects WHERE id = ?", [req["project_id"]]
+    ).fetchone()[0]
+    roles = list(
+        db.query(
+            "SELECT r.*, s.name AS skill, s.label_en, s.label_fr, m.freelancer_id, "
+            "f.name AS freelancer FROM request_roles r JOIN skills s ON s.id = r.skill_id "
+            "LEFT JOIN missions m ON m.id = r.mission_id "
+            "LEFT JOIN freelancers f ON f.id = m.freelancer_id "
+            "WHERE r.request_id = ? ORDER BY r.id",
+            [request_id],
+        )
+    )
+    for role in roles:
+        role["skill_label"] = _skill_label(role, lang)
+        del role["label_en"], role["label_fr"]
+        role["filled_outside"] = bool(role["filled_outside"])
+        role["filled"] = bool(role["mission_id"]) or role["filled_outside"]
+    req["roles"] = roles
+    return req
+
+
+def list_requests(
+    db: sqlite_utils.Database, *, status: str | Iterable[str] | None = None
+) -> list[dict[str, Any]]:
+    """Requests (newest start first) with their project, number of roles and roles filled."""
+    where, params = "", []
+    if status:
+        statuses = [status] if isinstance(status, str) else list(status)
+        where = f"WHERE r.status IN ({', '.join('?' for _ in statuses)})"
+        params = statuses
+    return list(
+        db.query(
+            "SELECT r.*, p.name AS project, "
+            "(SELECT count(*) FROM request_roles x WHERE x.request_id = r.id) AS roles, "
+            "(SELECT count(*) FROM request_roles x WHERE x.request_id = r.id "
+            " AND (x.mission_id IS NOT NULL OR x.filled_outside)) AS filled, "
+            "(SELECT group_concat(s.name, ', ') FROM request_roles x "
+            " JOIN skills s ON s.id = x.skill_id WHERE x.request_id = r.id) AS skills "
+            f"FROM requests r JOIN projects p ON p.id = r.project_id {where} "
+            "ORDER BY r.start_date DESC, r.id DESC",
+            params,
+        )
+    )
+
+
+def _refresh_request_status(db: sqlite_utils.Database, request_id: int) -> str:
+    """Staffed when every role is filled, open/polling otherwise (cancelled stays cancelled)."""
+    req = _request_row(db, request_id)
+    if req["status"] == "cancelled":
+        return "cancelled"
+    counts = db.execute(
+        "SELECT count(*), sum(mission_id IS NOT NULL), sum(filled_outside) "
+        "FROM request_roles WHERE request_id = ?",
+        [request_id],
+    ).fetchone()
+    total, network, outside = counts[0], counts[1] or 0, counts[2] or 0
+    if total and network + outside >= total:
+        outcome = "network" if network else "outside"
+        if req["status"] != "staffed" or req["outcome"] != outcome:
+            db.execute(
+                "UPDATE requests SET status = 'staffed', outcome = ?, "
+                "staffed_at = coalesce(staffed_at, ?), closed_at = coalesce(closed_at, ?) "
+                "WHERE id = ?",
+                [outcome, _now(), _now(), request_id],
+            )
+        return "staffed"
+    polled = db.execute("SELECT 1 FROM polls WHERE request_id = ? LIMIT 1", [request_id]).fetchone()
+    status = "polling" if polled else "open"
+    if req["status"] != status:
+        db.execute(
+            "UPDATE requests SET status = ?, outcome = NULL, staffed_at = NULL, closed_at = NULL "
+            "WHERE id = ?",
+            [status, request_id],
+        )
+    return status
+
+
+def close_request(
+    db: sqlite_utils.Database, request_id: int, outcome: str, *, role_id: int | None = None
+) -> dict[str, Any]:
+    """End a request that the network did not (fully) staff.
+
+    ``outside``: the role (or every unfilled role) was staffed outside the network; the
+    request is staffed once every role is filled. ``unfilled``: nobody was found;
+    ``cancelled``: the need went away. Both set the status to cancelled with that outcome.
+    """
+    if outcome not in ("outside", "unfilled", "cancelled"):
+        raise InvalidInput(
+            "The outcome must be outside, unfilled or cancelled (got '{value}').",
+            "L'issue doit être outside, unfilled ou cancelled (reçu « {value} »).",
+            field="outcome",
+            value=outcome,
+        )
+    req = _request_row(db, request_id)
+    if req["status"] == "cancelled":
+        raise InvalidState(
+            "Request #{id} is already closed.",
+            "La demande n° {id} est déjà close.",
+            id=request_id,
+        )
+    with db.atomic():
+        if outcome == "outside":
+            sql = (
+                "UPDATE request_roles SET filled_outside = 1 WHERE request_id = ? "
+                "AND mission_id IS NULL"
+            )
+            params: list[Any] = [request_id]
+            if role_id is not None:
+                sql += " AND id = ?"
+                params.append(role_id)
+            db.execute(sql, params)
+            _refresh_request_status(db, request_id)
+        else:
+            now = _now()
+            db.execute(
+                "UPDATE requests SET status = 'cancelled', outcome = ?, closed_at = ? WHERE id = ?",
+                [outcome, now, request_id],
+            )
+    return get_request(db, request_id)

@@ -197,7 +197,8 @@ class _Generator:
         words = self.texts["project_words"]
         ids, names = [], set()
         self.project_names: dict[int, str] = {}
-        self.authors = [f"{self.fake.first_name()} (cheffe/chef de projet)" for _ in range(40)]
+        self.authors = [f"{self.fake.first_name_female()}, cheffe de projet" for _ in range(20)]
+        self.authors += [f"{self.fake.first_name_male()}, chef de projet" for _ in range(20)]
         while len(ids) < count:
             client = self.rnd.choice(self.texts["clients"])
             name = f"{self.rnd.choice(words['kind'])} {self.rnd.choice(words['topic'])}"

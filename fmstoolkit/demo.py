@@ -23,7 +23,6 @@ import json
 import os
 import random
 import re
-import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -36,19 +35,10 @@ from . import db as dbmod
 from . import planning
 from .config import DATA_DIR
 from .errors import Conflict
+from .offboarding import CHECKLIST_ITEMS as CHECKLIST
 
 TEXTS_FILE = DATA_DIR / "demo_texts.json"
 SENIORITY = (("junior", 0.25, 0.78), ("confirmed", 0.45, 1.0), ("senior", 0.30, 1.32))
-CHECKLIST = (
-    "objectives",
-    "deliverables",
-    "handover",
-    "accesses",
-    "equipment",
-    "invoice_received",
-    "invoice_paid",
-    "confidentiality",
-)
 DELIVERABLE_STATES = ("delivered", "accepted", "changes_requested", "pending")
 GRADE_RATINGS = {"good": (4, 5), "mixed": (3, 4), "bad": (1, 3)}
 FEEDBACK_RATINGS = (2, 3, 3, 4, 4, 4, 4, 5, 5, 5)  # how freelancers rate their welcome
@@ -598,7 +588,6 @@ class _Generator:
         reported = written = 0
         counts = {}
         conn = self.db.conn
-        timings = self.timings = {}
         for table, columns in COLUMNS.items():
             rows = self.rows[table]
             if not rows:
@@ -606,10 +595,8 @@ class _Generator:
                 continue
             cols = ", ".join(columns)
             marks = ", ".join("?" for _ in columns)
-            t0 = time.perf_counter()
             conn.executemany(f"INSERT INTO [{table}] ({cols}) VALUES ({marks})", rows)
             counts[table] = len(rows)
-            timings[table] = round(time.perf_counter() - t0, 3)
             written += len(rows)
             if progress:
                 step = units * written // total - reported

@@ -119,20 +119,24 @@ async def agency_feed(datasette, request) -> Response:
     )
 
 
-async def freelancer_feed(datasette, request) -> Response:
-    fid = int(request.url_vars["id"])
+async def _record_feed(datasette, request, table: str, title: str, where: str) -> Response:
+    """The feed of one freelancer or project (``id`` in the URL), titled ``title`` + its name."""
+    row_id = int(request.url_vars["id"])
     await datasette.ensure_permissions(request.actor, [("view-database", DATABASE)])
-    name = await _name_of(datasette, "freelancers", fid)
-    return await _feed(datasette, request, f"Missions : {name}", "m.freelancer_id = :id",
-                       {"id": fid})  # fmt: skip
+    name = await _name_of(datasette, table, row_id)
+    return await _feed(datasette, request, title + name, where, {"id": row_id})
+
+
+async def freelancer_feed(datasette, request) -> Response:
+    return await _record_feed(
+        datasette, request, "freelancers", "Missions : ", "m.freelancer_id = :id"
+    )
 
 
 async def project_feed(datasette, request) -> Response:
-    pid = int(request.url_vars["id"])
-    await datasette.ensure_permissions(request.actor, [("view-database", DATABASE)])
-    name = await _name_of(datasette, "projects", pid)
-    return await _feed(datasette, request, f"Projet / Project : {name}", "m.project_id = :id",
-                       {"id": pid})  # fmt: skip
+    return await _record_feed(
+        datasette, request, "projects", "Projet / Project : ", "m.project_id = :id"
+    )
 
 
 @hookimpl

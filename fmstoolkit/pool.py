@@ -484,6 +484,11 @@ def _decode(data: bytes, name: str) -> str:
         ) from None
 
 
+def _header_problem(en: str, fr: str, field: str) -> Problem:
+    """A problem with the header line (row 1) of an imported file."""
+    return Problem(en=en, fr=fr, field=field, row=1)
+
+
 def _header_map(header: list[str], name: str) -> dict[str, int]:
     """Column name -> position, refusing missing required columns and unknown ones."""
     accepted = {
@@ -498,22 +503,12 @@ def _header_map(header: list[str], name: str) -> dict[str, int]:
         elif title.strip():
             unknown.append(title.strip())
     problems = [
-        Problem(
-            en=f"the column '{col}' is missing",
-            fr=f"la colonne « {col} » manque",
-            field=col,
-            row=1,
-        )
+        _header_problem(f"the column '{col}' is missing", f"la colonne « {col} » manque", col)
         for col in REQUIRED_IMPORT_COLUMNS
         if col not in positions
     ]
     problems += [
-        Problem(
-            en=f"unknown column '{title}'",
-            fr=f"colonne inconnue « {title} »",
-            field=title,
-            row=1,
-        )
+        _header_problem(f"unknown column '{title}'", f"colonne inconnue « {title} »", title)
         for title in unknown
     ]
     if problems:

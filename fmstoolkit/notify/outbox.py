@@ -654,22 +654,31 @@ def requeue(
     )
 
 
-def retry(db: sqlite_utils.Database, message_id: int) -> dict[str, Any]:
-    """Send a dead, cancelled or waiting message again as soon as the outbox is drained."""
+def _unsent_message(
+    db: sqlite_utils.Database, message_id: int, sent_en: str, sent_fr: str
+) -> dict[str, Any]:
+    """The message, refused (InvalidState) if already sent (``sent_en``/``sent_fr``, with
+    ``{id}`` and ``{when}``) or being sent right now."""
     msg = get(db, message_id)
     if msg["status"] == "sent":
-        raise InvalidState(
-            "Message #{id} was already sent ({when}).",
-            "Le message n° {id} a déjà été envoyé ({when}).",
-            id=message_id,
-            when=msg["sent_at"],
-        )
+        raise InvalidState(sent_en, sent_fr, id=message_id, when=msg["sent_at"])
     if msg["status"] == "sending" and msg["lease_until"] and msg["lease_until"] > stamp():
         raise InvalidState(
             "Message #{id} is being sent right now.",
             "Le message n° {id} est en cours d'envoi.",
             id=message_id,
         )
+    return msg
+
+
+def retry(db: sqlite_utils.Database, message_id: int) -> dict[str, Any]:
+    """Send a dead, cancelled or waiting message again as soon as the outbox is drained."""
+    _unsent_message(
+        db,
+        message_id,
+        "Message #{id} was already sent ({when}).",
+        "Le message n° {id} a déjà été envoyé ({when}).",
+    )
     db.execute(
         "UPDATE outbox SET status = 'pending', attempts = 0, lease_until = NULL, "
         "next_attempt_at = ? WHERE id = ?",
@@ -680,20 +689,12 @@ def retry(db: sqlite_utils.Database, message_id: int) -> dict[str, Any]:
 
 def cancel(db: sqlite_utils.Database, message_id: int, reason: str | None = None) -> dict[str, Any]:
     """Cancel a message that was not sent (cancelling again is harmless)."""
-    msg = get(db, message_id)
-    if msg["status"] == "sent":
-        raise InvalidState(
-            "Message #{id} was already sent ({when}); it cannot be cancelled.",
-            "Le message n° {id} a déjà été envoyé ({when}) ; il ne peut pas être annulé.",
-            id=message_id,
-            when=msg["sent_at"],
-        )
-    if msg["status"] == "sending" and msg["lease_until"] and msg["lease_until"] > stamp():
-        raise InvalidState(
-            "Message #{id} is being sent right now.",
-            "Le message n° {id} est en cours d'envoi.",
-            id=message_id,
-        )
+    msg = _unsent_message(
+        db,
+        message_id,
+        "Message #{id} was already sent ({when}); it cannot be cancelled.",
+        "Le message n° {id} a déjà été envoyé ({when}) ; il ne peut pas être annulé.",
+    )
     if msg["status"] != "cancelled":
         mark_cancelled(db, message_id, reason or "cancelled by hand")
     return get(db, message_id)

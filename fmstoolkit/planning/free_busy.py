@@ -183,6 +183,25 @@ def add_unavailability(
     return uid
 
 
+def _overlap(
+    db: sqlite_utils.Database,
+    freelancer_id: int,
+    row: Any,
+    start: str,
+    end: str,
+    en: str,
+    fr: str,
+    **ids: Any,
+) -> Conflict:
+    """The Conflict for a period ``row`` (id, start, end, ...) overlapping [start, end]: the
+    messages get ``{name}`` (the freelancer's), ``{s}``, ``{e}``, ``{start}``, ``{end}`` and
+    ``ids``."""
+    name = db.execute("SELECT name FROM freelancers WHERE id = ?", [freelancer_id]).fetchone()
+    return Conflict(
+        en, fr, field="freelancer", name=name[0], s=row[1], e=row[2], start=start, end=end, **ids
+    )
+
+
 def _check_free(
     db: sqlite_utils.Database,
     freelancer_id: int,
@@ -201,20 +220,18 @@ def _check_free(
         [freelancer_id, end, start, exclude_mission_id],
     ).fetchone()
     if row:
-        name = db.execute("SELECT name FROM freelancers WHERE id = ?", [freelancer_id]).fetchone()
-        raise Conflict(
+        raise _overlap(
+            db,
+            freelancer_id,
+            row,
+            start,
+            end,
             "Double booking: {name} already has mission #{mid} ({project}) from {s} to {e}, "
             "which overlaps {start} to {end}.",
             "Double réservation : {name} a déjà la mission n° {mid} ({project}) du {s} au {e}, "
             "qui chevauche la période du {start} au {end}.",
-            field="freelancer",
-            name=name[0],
             mid=row[0],
             project=row[3],
-            s=row[1],
-            e=row[2],
-            start=start,
-            end=end,
         )
     if ignore_unavailability:
         return
@@ -225,17 +242,15 @@ def _check_free(
         [freelancer_id, end, start],
     ).fetchone()
     if row:
-        name = db.execute("SELECT name FROM freelancers WHERE id = ?", [freelancer_id]).fetchone()
-        raise Conflict(
+        raise _overlap(
+            db,
+            freelancer_id,
+            row,
+            start,
+            end,
             "{name} declared being unavailable from {s} to {e} (unavailability #{uid}), "
             "which overlaps {start} to {end}.",
             "{name} s'est déclaré(e) indisponible du {s} au {e} (indisponibilité n° {uid}), "
             "ce qui chevauche la période du {start} au {end}.",
-            field="freelancer",
-            name=name[0],
             uid=row[0],
-            s=row[1],
-            e=row[2],
-            start=start,
-            end=end,
         )

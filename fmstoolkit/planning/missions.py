@@ -139,6 +139,21 @@ def create_mission(
         return db["missions"].insert(rec.row() | {"created_at": _now()}).last_pk
 
 
+def _require_status(
+    record: Mapping[str, Any],
+    allowed: tuple[str, ...],
+    en: str,
+    fr: str,
+    *,
+    field: str,
+    record_id: int,
+) -> None:
+    """Raise InvalidState (``en``/``fr``, with ``{id}`` and ``{status}``) unless the record's
+    status is one of ``allowed``."""
+    if record["status"] not in allowed:
+        raise InvalidState(en, fr, field=field, id=record_id, status=record["status"])
+
+
 def assign(
     db: sqlite_utils.Database,
     request_id: int,
@@ -155,14 +170,14 @@ def assign(
     booking is refused with the conflicting mission and its dates. Returns the mission id.
     """
     req = get_request(db, request_id)
-    if req["status"] not in OPEN_REQUEST_STATUSES:
-        raise InvalidState(
-            "Request #{id} is {status}: it cannot be staffed.",
-            "La demande n° {id} est {status} : impossible de la pourvoir.",
-            field="request",
-            id=request_id,
-            status=req["status"],
-        )
+    _require_status(
+        req,
+        OPEN_REQUEST_STATUSES,
+        "Request #{id} is {status}: it cannot be staffed.",
+        "La demande n° {id} est {status} : impossible de la pourvoir.",
+        field="request",
+        record_id=request_id,
+    )
     role = _pick_role(req, role_id)
     if role["filled"]:
         who = role["freelancer"] or _t(_lang(), "outside the network", "hors réseau")
@@ -195,14 +210,14 @@ def assign(
 
 def _open_mission(db: sqlite_utils.Database, mission_id: int) -> dict[str, Any]:
     m = get_mission(db, mission_id)
-    if m["status"] not in OPEN_MISSION_STATUSES:
-        raise InvalidState(
-            "Mission #{id} is {status}: it can no longer be changed.",
-            "La mission n° {id} est {status} : elle ne peut plus être modifiée.",
-            field="mission",
-            id=mission_id,
-            status=m["status"],
-        )
+    _require_status(
+        m,
+        OPEN_MISSION_STATUSES,
+        "Mission #{id} is {status}: it can no longer be changed.",
+        "La mission n° {id} est {status} : elle ne peut plus être modifiée.",
+        field="mission",
+        record_id=mission_id,
+    )
     return m
 
 

@@ -11,7 +11,6 @@ library, interactive in JupyterLab and rendered headless by nbclient).
 from __future__ import annotations
 
 import html
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +20,10 @@ import sqlite_utils
 
 from .. import offboarding
 from ..config import get_settings
-from ..db import open_db
 from ..errors import FmsError
 from ..forms.definitions import WIZARD_STEPS, offboarding_forms
 from ..forms.widgets import ERROR_STYLE, FormWidget
+from .common import database, notifier_outbox, translate
 
 TEXTS = {
     "pick": ("Mission to offboard", "Mission à clôturer"),
@@ -51,15 +50,7 @@ TEXTS = {
 
 
 def t(key: str, lang: str | None = None, **params: Any) -> str:
-    en, fr = TEXTS[key]
-    text = fr if (lang or get_settings().lang) == "fr" else en
-    return text.format(**params) if params else text
-
-
-def _database(db: sqlite_utils.Database | str | Path | None) -> sqlite_utils.Database:
-    if isinstance(db, sqlite_utils.Database):
-        return db
-    return open_db(db)
+    return translate(TEXTS, key, lang, **params)
 
 
 def _mission_label(row: dict[str, Any], lang: str) -> str:
@@ -221,16 +212,8 @@ class OffboardingWizard:
 
     # messages to the freelancer ---------------------------------------------------------------
 
-    def _outbox(self):
-        try:
-            return importlib.import_module("fmstoolkit.notify.outbox")
-        except ModuleNotFoundError as exc:
-            if exc.name != "fmstoolkit.notify.outbox":
-                raise
-            return None
-
     def _enqueue(self, func_name: str) -> int | None:
-        outbox = self._outbox()
+        outbox = notifier_outbox()
         if outbox is None:
             self.message.value = html.escape(t("no_outbox", self.lang))
             return None
@@ -317,7 +300,7 @@ class OffboardingApp:
         within: int = 30,
         lang: str | None = None,
     ) -> None:
-        self.db = _database(db)
+        self.db = database(db)
         self.lang = lang or get_settings().lang
         self.within = within
         self.picker = w.Dropdown(description="", layout=w.Layout(width="48em"))
@@ -366,7 +349,7 @@ def offboarding_app(db=None, *, within: int = 30) -> w.VBox:
 
 def trends_figure(db=None, by: str = "month") -> go.Figure:
     """Average onboarding, integration and clarity ratings per month (or quarter)."""
-    data = offboarding.feedback_trends(_database(db), by=by)
+    data = offboarding.feedback_trends(database(db), by=by)
     fr = get_settings().lang == "fr"
     names = {
         "onboarding": "Accueil" if fr else "Onboarding",
@@ -402,7 +385,7 @@ def trends_figure(db=None, by: str = "month") -> go.Figure:
 
 def themes_html(db=None) -> w.HTML:
     """The recurring themes of the suggestions, most frequent first, with examples."""
-    data = offboarding.feedback_trends(_database(db))
+    data = offboarding.feedback_trends(database(db))
     fr = get_settings().lang == "fr"
     head = "Thèmes récurrents des suggestions" if fr else "Recurring themes in suggestions"
     rows = "".join(

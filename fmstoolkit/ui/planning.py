@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import importlib
 from dataclasses import fields as dataclass_fields
 from typing import Any
 
@@ -30,8 +29,8 @@ from ..config import get_settings
 from ..errors import FmsError, Problem
 from ..forms.definitions import REQUEST, FormDef
 from ..forms.widgets import ERROR_STYLE, FormWidget
+from .common import database, notifier_outbox, translate
 from .rates import rate_figure, seniority_label, update_rate_figure
-from .schedule import database
 
 TEXTS = {
     "create": ("Create the request and rank candidates", "Créer la demande et classer"),
@@ -87,9 +86,7 @@ RATE_POSITION = {
 
 
 def t(key: str, lang: str | None = None, **params: Any) -> str:
-    en, fr = TEXTS[key]
-    text = fr if (lang or get_settings().lang) == "fr" else en
-    return text.format(**params) if params else text
+    return translate(TEXTS, key, lang, **params)
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
@@ -253,16 +250,6 @@ def candidates_html(
         for i, c in enumerate(candidates, 1)
     )
     return f"<table class='fms-candidates'><thead><tr>{head}</tr></thead>{rows}</table>"
-
-
-def _outbox():
-    """The notifier's outbox module, or None while it is not installed."""
-    try:
-        return importlib.import_module("fmstoolkit.notify.outbox")
-    except ModuleNotFoundError as exc:
-        if exc.name != "fmstoolkit.notify.outbox":
-            raise
-        return None
 
 
 def _error(text: str) -> str:
@@ -522,7 +509,7 @@ class PlanningApp:
         if not chosen:
             self.ask_message.value = _error(t("pick_first", self.lang))
             return []
-        outbox = _outbox()
+        outbox = notifier_outbox()
         names = {c.freelancer_id: c.name for c in self.candidates}
         polls, asked, failed, queued = [], [], [], 0
         for fid in chosen:

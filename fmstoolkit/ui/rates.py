@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from .. import planning
 from ..config import get_settings
+from .common import localized
 
 SENIORITIES = ("junior", "confirmed", "senior")
 SENIORITY_LABELS = {
@@ -27,8 +28,7 @@ SENIORITY_LABELS = {
 
 
 def seniority_label(seniority: str | None, lang: str | None = None) -> str:
-    en, fr = SENIORITY_LABELS.get(seniority, (str(seniority), str(seniority)))
-    return fr if (lang or get_settings().lang) == "fr" else en
+    return localized(SENIORITY_LABELS.get(seniority, (str(seniority), str(seniority))), lang)
 
 
 def _value(candidate: Any, key: str) -> Any:

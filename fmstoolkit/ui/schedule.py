@@ -17,14 +17,13 @@ from typing import Any
 
 import ipywidgets as w
 import plotly.graph_objects as go
-import sqlite_utils
 from IPython.display import HTML
 
 from .. import planning
 from ..config import get_settings
-from ..db import open_db
 from ..errors import FmsError
 from ..forms.widgets import ERROR_STYLE
+from .common import database, localized
 
 DAY_MS = 86_400_000
 #: One trace (and legend entry) per kind of bar: (kind, mission status, colour, names).
@@ -65,13 +64,7 @@ TEXTS = {
 
 
 def tr(key: str, lang: str | None = None) -> str:
-    en, fr = TEXTS[key]
-    return fr if (lang or get_settings().lang) == "fr" else en
-
-
-def database(db) -> sqlite_utils.Database:
-    """``db`` itself, or the database at that path (default: the ``FMS_DB`` setting)."""
-    return db if isinstance(db, sqlite_utils.Database) else open_db(db)
+    return localized(TEXTS[key], lang)
 
 
 def _date(value: Any) -> dt.date:

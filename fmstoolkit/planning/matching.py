@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import sqlite_utils
@@ -145,9 +146,12 @@ def _ago(days: int, lang: str) -> str:
     return f"il y a {days // 365} ans" if lang == "fr" else f"{days // 365} years ago"
 
 
+@lru_cache(maxsize=4096)
 def _freshness(
     confirmed_at: str | None, by: str | None, today: dt.date, lang: str
 ) -> tuple[int | None, str]:
+    """How fresh a confirmed availability is, in days and in words. Cached: candidates share
+    a few hundred (date, source) pairs, and ranking explains hundreds of them per request."""
     if not confirmed_at:
         return (
             None,
@@ -172,6 +176,12 @@ def _freshness(
             f"disponibilité confirmée {when}" if lang == "fr" else f"availability confirmed {when}"
         )
     return (days, f"{text} {how}".strip())
+
+
+@lru_cache(maxsize=4096)
+def _last_ended(last_end: str | None, day0: dt.date, lang: str) -> str:
+    ago = _ago((day0 - _date(last_end)).days if last_end else 9999, lang)
+    return f", dernière finie {ago}" if lang == "fr" else f", last ended {ago}"
 
 
 def rank_candidates(
@@ -343,10 +353,10 @@ def rank_candidates(
                 freshness=fresh,
                 poll_answer=answer,
                 components={
-                    k: round(v, 1)
-                    for k, v in zip(
-                        ("skill", "availability", "collaboration", "rate"), parts, strict=True
-                    )
+                    "skill": round(parts[0], 1),
+                    "availability": round(parts[1], 1),
+                    "collaboration": round(parts[2], 1),
+                    "rate": round(parts[3], 1),
                 },
             )
         )
@@ -451,8 +461,7 @@ def _reasons(
                 else f", on a mission until {last_end}"
             )
         else:
-            ago = _ago((day0 - _date(last_end)).days if last_end else 9999, lang)
-            words += f", dernière finie {ago}" if lang == "fr" else f", last ended {ago}"
+            words += _last_ended(last_end, day0, lang)
         reasons.append(words)
     if rate is None:
         reasons.append("tarif journalier inconnu" if lang == "fr" else "daily rate unknown")

@@ -653,13 +653,21 @@ def match_cmd(db, request_id: int, role_id, top: int, free_only: bool, as_json: 
 @click.argument("freelancer_id", type=int)
 @click.option("--role", "role_id", type=int, help="Role to fill (default: first unfilled).")
 @click.option("--rate", "daily_rate", type=int, help="Agreed daily rate (default: theirs).")
-def assign_cmd(db, request_id: int, freelancer_id: int, role_id, daily_rate) -> None:
-    """Staff a request with a freelancer (creates the mission; refuses double bookings)."""
+@click.option("--no-confirmation", is_flag=True,
+              help="Do not queue the mission confirmation (email with an .ics) to the freelancer.")
+def assign_cmd(db, request_id: int, freelancer_id: int, role_id, daily_rate,
+               no_confirmation: bool) -> None:
+    """Staff a request with a freelancer (creates the mission; refuses double bookings) and
+    queue the mission confirmation to them (`fms outbox send` sends it)."""
     from . import planning
+    from .notify import outbox
 
     mission_id = planning.assign(
         db, request_id, freelancer_id, role_id=role_id, daily_rate=daily_rate
     )
+    if not no_confirmation:
+        message_id = outbox.enqueue_mission_confirmation(db, mission_id)
+        click.echo(f"confirmation → outbox #{message_id}", err=True)
     m = planning.get_mission(db, mission_id)
     status = planning.get_request(db, request_id)["status"]
     if _fr():

@@ -74,6 +74,7 @@ def test_match_assign_and_double_booking(db):
     done = run("assign", str(req["id"]), str(a))
     assert done.exit_code == 0, done.output
     assert "Mission #" in done.output and "(request staffed)" in done.output
+    assert db.execute("SELECT kind FROM outbox").fetchall() == [("mission_confirmation",)]
 
     other = planning.create_request(db, project="Blog", skill="dev web", start=in_days(7),
                                     days=1)

@@ -291,10 +291,14 @@ def test_assigning_and_the_double_booking_refusal(db, agency):
     app.select(people["alice"])
     app.assign_button.click()
     assert "Alice Martin assigned: mission #" in app.assign_message.value
+    assert "confirmation queued" in app.assign_message.value
     mission = db.execute(
         "SELECT id, start_date, end_date FROM missions WHERE request_id = 1"
     ).fetchone()
     assert mission is not None
+    queued = db.execute("SELECT kind, payload FROM outbox").fetchall()
+    assert [k for k, _ in queued] == ["mission_confirmation"]
+    assert "BEGIN:VCALENDAR" in queued[0][1]  # the .ics goes with the email
     assert planning.get_request(db, 1)["status"] == "staffed"
     assert "staffed" in app.request_info.value
     assert app.request_picker.options == ()  # no open request any more

@@ -57,6 +57,8 @@ TEXTS = {
                   "installé) : contactez-les vous-même."),
     "assigned": ("{name} assigned: mission #{mission}.",
                  "{name} affecté(e) : mission n° {mission}."),
+    "confirmation": (" Mission confirmation queued (email with the .ics, or Telegram).",
+                     " Confirmation de mission en file (e-mail avec le .ics, ou Telegram)."),
     "staffed": ("The request is staffed.", "La demande est pourvue."),
 }  # fmt: skip
 
@@ -555,11 +557,14 @@ class PlanningApp:
         except FmsError as exc:
             self.assign_message.value = _error(exc.message(self.lang))
             return None
+        text = t("assigned", self.lang, name=name, mission=mission_id)
+        outbox = notifier_outbox()
+        if outbox is not None:
+            outbox.enqueue_mission_confirmation(self.db, mission_id)
+            text += t("confirmation", self.lang)
         self.open_request(self.request["id"])
         self.refresh_requests()
-        self.assign_message.value = "✓ " + html.escape(
-            t("assigned", self.lang, name=name, mission=mission_id)
-        )
+        self.assign_message.value = "✓ " + html.escape(text)
         return mission_id
 
 

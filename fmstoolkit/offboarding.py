@@ -16,7 +16,6 @@ table is explainable to the manager in a way a topic model is not.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 import re
 from collections import Counter
@@ -804,16 +803,12 @@ def _close_in_transaction(
 
 
 def republish(db: sqlite_utils.Database) -> dict[str, Any]:
-    """Republish the notes database through ``fmstoolkit.publish.publish`` when that module
-    exists. Never raises: the outcome (stats, skipped or the error) is returned."""
+    """Republish the notes database (``fmstoolkit.publish.publish``). Never raises: the outcome
+    (stats, or the error) is returned."""
+    from . import publish  # imported here: publishing is heavier than closing one mission
+
     try:
-        publish_mod = importlib.import_module(f"{__package__}.publish")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.publish":
-            raise
-        return {"status": "skipped", "reason": "publishing is not installed"}
-    try:
-        stats = publish_mod.publish(db)
+        stats = publish.publish(db)
     except Exception as exc:  # noqa: BLE001 - a failed publish must not undo the close
         return {"status": "failed", "error": str(exc)}
     return {"status": "published", **{k: v for k, v in (stats or {}).items()}}

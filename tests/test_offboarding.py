@@ -1,5 +1,4 @@
 import datetime as dt
-import importlib.util
 import json
 
 import pytest
@@ -420,16 +419,12 @@ def test_a_freelancer_with_another_mission_under_way_does_not_become_alumni(db):
 def test_closing_republishes_the_notes_and_a_failed_publish_does_not_undo_it(
     db, tmp_path, monkeypatch
 ):
-    has_publish = importlib.util.find_spec("fmstoolkit.publish") is not None
     m = make_mission(db)
     complete_steps(db, m)
     result = offboarding.close(db, m["mission_id"], today=today())
-    if has_publish:
-        assert result["publish"]["status"] == "published"
-        assert (tmp_path / "notes.db").exists()
-        assert db["offboardings"].get(m["mission_id"])["published_at"]
-    else:
-        assert result["publish"]["status"] == "skipped"
+    assert result["publish"]["status"] == "published"
+    assert (tmp_path / "notes.db").exists()
+    assert db["offboardings"].get(m["mission_id"])["published_at"]
     # a notes database that cannot be written: the close stands, the failure is reported
     (tmp_path / "broken").mkdir()
     monkeypatch.setenv("FMS_NOTES_DB", str(tmp_path / "broken"))
@@ -438,11 +433,8 @@ def test_closing_republishes_the_notes_and_a_failed_publish_does_not_undo_it(
     complete_steps(db, other)
     result = offboarding.close(db, other["mission_id"], today=today())
     assert offboarding.get_mission(db, other["mission_id"])["status"] == "offboarded"
-    if has_publish:
-        assert result["publish"]["status"] == "failed"
-        assert db["offboardings"].get(other["mission_id"])["publish_error"]
-    else:
-        assert result["publish"]["status"] == "skipped"
+    assert result["publish"]["status"] == "failed"
+    assert db["offboardings"].get(other["mission_id"])["publish_error"]
 
 
 # --- the whole offboarding from answers --------------------------------------------------

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
-from types import ModuleType
 from typing import Any
 
 import sqlite_utils
@@ -32,12 +30,3 @@ def database(db) -> sqlite_utils.Database:
     """``db`` itself, or the database at that path (default: the ``FMS_DB`` setting)."""
     return db if isinstance(db, sqlite_utils.Database) else open_db(db)
 
-
-def notifier_outbox() -> ModuleType | None:
-    """The notifier's outbox module, or None while it is not installed."""
-    try:
-        return importlib.import_module("fmstoolkit.notify.outbox")
-    except ModuleNotFoundError as exc:
-        if exc.name != "fmstoolkit.notify.outbox":
-            raise
-        return None

@@ -23,7 +23,8 @@ from ..config import get_settings
 from ..errors import FmsError
 from ..forms.definitions import WIZARD_STEPS, offboarding_forms
 from ..forms.widgets import ERROR_STYLE, FormWidget
-from .common import database, notifier_outbox, translate
+from ..notify import outbox
+from .common import database, translate
 
 TEXTS = {
     "pick": ("Mission to offboard", "Mission à clôturer"),
@@ -36,10 +37,6 @@ TEXTS = {
     "none_due": ("No mission to offboard.", "Aucune mission à clôturer."),
     "step": ("Step {n}/{total}: {title}", "Étape {n}/{total} : {title}"),
     "queued": ("Message queued (#{id}).", "Message mis en file d'attente (n° {id})."),
-    "no_outbox": (
-        "Sending messages is not available yet (the notifier is not installed).",
-        "L'envoi de messages n'est pas encore disponible (le notificateur n'est pas installé).",
-    ),
     "save_first": (
         "Save this step first (click Next), then send.",
         "Enregistrez d'abord cette étape (Suivant), puis envoyez.",
@@ -213,10 +210,6 @@ class OffboardingWizard:
     # messages to the freelancer ---------------------------------------------------------------
 
     def _enqueue(self, func_name: str) -> int | None:
-        outbox = notifier_outbox()
-        if outbox is None:
-            self.message.value = html.escape(t("no_outbox", self.lang))
-            return None
         try:
             message_id = getattr(outbox, func_name)(self.db, self.mission_id)
         except FmsError as exc:

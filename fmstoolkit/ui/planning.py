@@ -29,7 +29,8 @@ from ..config import get_settings
 from ..errors import FmsError, Problem
 from ..forms.definitions import REQUEST, FormDef
 from ..forms.widgets import ERROR_STYLE, FormWidget
-from .common import database, notifier_outbox, translate
+from ..notify import outbox
+from .common import database, translate
 from .rates import rate_figure, seniority_label, update_rate_figure
 
 TEXTS = {
@@ -52,9 +53,6 @@ TEXTS = {
     "created": ("Request #{id} created.", "Demande n° {id} créée."),
     "polled": ("Availability asked to {names}", "Disponibilité demandée à {names}"),
     "queued": ("question queued ({n} messages).", "question mise en file d'attente ({n})."),
-    "no_outbox": ("sending is not available yet (the notifier is not installed): ask them "
-                  "yourself.", "l'envoi n'est pas encore disponible (le notificateur n'est pas "
-                  "installé) : contactez-les vous-même."),
     "assigned": ("{name} assigned: mission #{mission}.",
                  "{name} affecté(e) : mission n° {mission}."),
     "confirmation": (" Mission confirmation queued (email with the .ics, or Telegram).",
@@ -511,7 +509,6 @@ class PlanningApp:
         if not chosen:
             self.ask_message.value = _error(t("pick_first", self.lang))
             return []
-        outbox = notifier_outbox()
         names = {c.freelancer_id: c.name for c in self.candidates}
         polls, asked, failed, queued = [], [], [], 0
         for fid in chosen:
@@ -521,9 +518,8 @@ class PlanningApp:
                 )
                 polls.append(poll_id)
                 asked.append(names.get(fid, str(fid)))
-                if outbox is not None:
-                    outbox.enqueue_availability_question(self.db, poll_id)
-                    queued += 1
+                outbox.enqueue_availability_question(self.db, poll_id)
+                queued += 1
             except FmsError as exc:  # one refusal does not stop the others
                 failed.append(f"{names.get(fid, fid)}: {exc.message(self.lang)}")
         self.request = planning.get_request(self.db, self.request["id"])
@@ -531,7 +527,7 @@ class PlanningApp:
         self.refresh_candidates()
         lines = []
         if asked:
-            tail = t("queued", self.lang, n=queued) if outbox else t("no_outbox", self.lang)
+            tail = t("queued", self.lang, n=queued)
             text = t("polled", self.lang, names=", ".join(asked)) + " — " + tail
             lines.append("✓ " + html.escape(text))
         lines += [_error(f) for f in failed]
@@ -558,10 +554,8 @@ class PlanningApp:
             self.assign_message.value = _error(exc.message(self.lang))
             return None
         text = t("assigned", self.lang, name=name, mission=mission_id)
-        outbox = notifier_outbox()
-        if outbox is not None:
-            outbox.enqueue_mission_confirmation(self.db, mission_id)
-            text += t("confirmation", self.lang)
+        outbox.enqueue_mission_confirmation(self.db, mission_id)
+        text += t("confirmation", self.lang)
         self.open_request(self.request["id"])
         self.refresh_requests()
         self.assign_message.value = "✓ " + html.escape(text)

@@ -513,3 +513,30 @@ def refresh_derived(db: sqlite_utils.Database) -> None:
     """
     db.execute("DELETE FROM collaboration_stats")
     db.execute(_STATS_INSERT + _STATS_SELECT + "GROUP BY m.freelancer_id")
+
+
+@migrations()
+def m003_conversations(db: sqlite_utils.Database) -> None:
+    """Where the Telegram assistant is in a form a freelancer is answering (one at a time).
+
+    Kept in the database, not in the bot's memory, so that restarting the bot loses no answer.
+    Keyed by the freelancer, not by the chat: the chat id stays in ``contacts`` only, and a
+    trigger drops the conversation with the contact (``fms forget`` erases the contact, so the
+    half-typed answers go with it). The leading underscore marks the bot's working state, not
+    the agency's data (as sqlite-utils' own ``_sqlite_migrations``): the demo leaves it empty.
+    """
+    db.executescript(
+        """
+        CREATE TABLE _conversations (
+            freelancer_id INTEGER PRIMARY KEY REFERENCES freelancers(id) ON DELETE CASCADE,
+            form TEXT NOT NULL,
+            mission_id INTEGER REFERENCES missions(id) ON DELETE CASCADE,
+            step INTEGER NOT NULL DEFAULT 0 CHECK (step >= 0),
+            answers TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(answers)),
+            updated_at TEXT NOT NULL DEFAULT (datetime('now'))
+        );
+        CREATE TRIGGER _conversations_contact_ad AFTER DELETE ON contacts BEGIN
+            DELETE FROM _conversations WHERE freelancer_id = OLD.freelancer_id;
+        END;
+        """
+    )

@@ -60,7 +60,7 @@ from telegram.request import HTTPXRequest
 
 from ..config import Settings, get_settings
 from ..errors import DeliveryError
-from .message import OutgoingMessage, PermanentFailure, TemporaryFailure
+from .message import Button, OutgoingMessage, PermanentFailure, TemporaryFailure
 
 logger = logging.getLogger(__name__)
 
@@ -235,10 +235,15 @@ for _name in ("httpx", "telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Upda
 
 def keyboard(msg: OutgoingMessage) -> InlineKeyboardMarkup | None:
     """The inline keyboard of a message, checked against Telegram's limits."""
-    if not msg.buttons:
+    return inline_keyboard(msg.buttons)
+
+
+def inline_keyboard(button_rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+    """Rows of :class:`Button` as PTB's inline keyboard (None when there is none)."""
+    if not button_rows:
         return None
     rows = []
-    for row in msg.buttons:
+    for row in button_rows:
         buttons = []
         for button in row:
             if button.callback_data is not None:
@@ -441,9 +446,11 @@ class TelegramChannel:
 # --- the assistant bot --------------------------------------------------------------------------
 #
 # The same bot token also receives what freelancers do in the chat: a press on an inline button
-# of a question (availability: yes / no / maybe) and ``/start <token>`` from the "connect on
-# Telegram" invitation. PTB's Application does the polling and the dispatching; the handlers are
-# thin calls into the domain (planning.answer_poll) after the button's signature is verified.
+# of a question (availability: yes / no / maybe), ``/start <token>`` from the "connect on
+# Telegram" invitation, and the answers to a form asked in the chat (the feedback request's
+# button starts it, see fmstoolkit/forms/conversation.py; ``/cancel`` stops it). PTB's
+# Application does the polling and the dispatching; the handlers are thin calls into the domain
+# (planning.answer_poll, the chat form's state machine) after the button's signature is verified.
 
 _TEXTS = {
     "noted": ("Thank you, noted: {answer}.", "Merci, c'est noté : {answer}."),
@@ -472,6 +479,24 @@ _TEXTS = {
         "Hello! Open the link of the agency's invitation to connect your Telegram.",
         "Bonjour ! Ouvrez le lien de l'invitation de l'agence pour connecter votre Telegram.",
     ),
+    "form_noted": ("Noted: {answer}", "C'est noté : {answer}"),
+    "form_stale": (
+        "This question was already answered.",
+        "Cette question a déjà une réponse.",
+    ),
+    "form_closed": (
+        "This form is not open any more: press the button of the request to start again.",
+        "Ce formulaire n'est plus ouvert : appuyez sur le bouton de la demande pour recommencer.",
+    ),
+    "form_not_yours": (
+        "This form was not sent to you.",
+        "Ce formulaire ne vous était pas adressé.",
+    ),
+    "cancelled": (
+        "Stopped: nothing was saved. Press the button of the request to start again.",
+        "Arrêté : rien n'a été enregistré. Appuyez sur le bouton de la demande pour recommencer.",
+    ),
+    "nothing_to_cancel": ("There is nothing to cancel.", "Il n'y a rien à annuler."),
 }
 _ANSWERS = {
     "en": {"yes": "yes", "no": "no", "maybe": "maybe"},
@@ -514,6 +539,11 @@ async def on_button(update: Any, context: Any) -> None:
     except FmsError:
         logger.warning("A Telegram button with invalid callback data was pressed")
         await query.answer(_text("invalid", lang), show_alert=True)
+        return
+    from ..forms import conversation
+
+    if kind in conversation.CHAT_FORMS:
+        await _on_form_button(update, context, freelancer, lang, kind, obj_id, value)
         return
     if kind != "poll":
         await query.answer(_text("not_handled", lang))
@@ -580,18 +610,221 @@ async def on_start(update: Any, context: Any) -> None:
     await update.effective_message.reply_text(_text("linked", lang))
 
 
+def _escape_html(value: str) -> str:
+    return html.escape(value, quote=False)
+
+
+async def _reliably(context: Any, call: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    """Run a Bot API call of a handler, waiting out Telegram's flood answers (429) a few times:
+    a handler that gave up would leave the freelancer's answer without a reply."""
+    for attempt in range(3):
+        try:
+            return await call()
+        except RetryAfter as error:
+            seconds = retry_after_seconds(error)
+            if attempt == 2 or seconds > 30:
+                raise
+            pause = getattr(context.bot.rate_limiter, "pause", None)
+            if pause is not None:
+                pause(seconds)  # every message of the bot waits, this one included
+            else:
+                await asyncio.sleep(seconds)
+
+
+async def _send_question(
+    context: Any,
+    chat_id: int,
+    chat_form: Any,
+    state: Any,
+    lang: str,
+    *,
+    before: str = "",
+    query: Any = None,
+) -> None:
+    """Ask the current question of a chat form: in place of the question just answered with a
+    button (``query``) when possible, else as a new message. ``before`` is HTML put above it."""
+    from . import callbacks
+
+    question = chat_form.question(state, lang, key=callbacks.secret_for(context.bot_data["db"]))
+    body = f"{before}\n\n{question.text}" if before else question.text
+    markup = inline_keyboard(question.buttons)
+    if query is not None and query.message is not None:
+        try:
+            await _reliably(
+                context,
+                lambda: query.edit_message_text(body, parse_mode="HTML", reply_markup=markup),
+            )
+            return
+        except BadRequest as error:  # too old to edit: ask in a new message
+            logger.info("Could not edit the form's question: %s", error.message)
+    await _reliably(
+        context,
+        lambda: context.bot.send_message(chat_id, body, parse_mode="HTML", reply_markup=markup),
+    )
+
+
+async def _form_outcome(
+    context: Any,
+    chat_id: int,
+    freelancer_id: int,
+    chat_form: Any,
+    outcome: Any,
+    lang: str,
+    *,
+    query: Any = None,
+) -> None:
+    """After an answer: ask again (with the problem), save and thank, or ask the next one."""
+    from ..errors import FmsError
+    from ..forms import conversation
+
+    db = context.bot_data["db"]
+    if not outcome.ok:
+        problem = _escape_html(outcome.problem or "")
+        await _send_question(context, chat_id, chat_form, outcome.state, lang, before=problem)
+        return
+    label = _escape_html(outcome.field.label(lang)) if outcome.field else ""
+    echo = (
+        f"<i>{label} : {_escape_html(outcome.echo or '')}</i>"
+        if lang == "fr"
+        else (f"<i>{label}: {_escape_html(outcome.echo or '')}</i>")
+    )
+    if not outcome.done:
+        conversation.store(db, freelancer_id, outcome.state)
+        await _send_question(
+            context, chat_id, chat_form, outcome.state, lang, before=echo, query=query
+        )
+        return
+    try:
+        chat_form.save(db, outcome.state.mission_id, chat_form.values(outcome.state))
+    except FmsError as error:
+        conversation.clear(db, freelancer_id)
+        why = error.message(lang)
+        await _reliably(context, lambda: context.bot.send_message(chat_id, why))
+        return
+    conversation.clear(db, freelancer_id)
+    thanks = f"{echo}\n\n{chat_form.thanks_text(lang)}"
+    if query is not None and query.message is not None:
+        try:
+            await _reliably(context, lambda: query.edit_message_text(thanks, parse_mode="HTML"))
+            return
+        except BadRequest as error:
+            logger.info("Could not edit the form's question: %s", error.message)
+    thanks_only = chat_form.thanks_text(lang)
+    await _reliably(
+        context, lambda: context.bot.send_message(chat_id, thanks_only, parse_mode="HTML")
+    )
+
+
+async def _on_form_button(
+    update: Any,
+    context: Any,
+    freelancer: dict[str, Any] | None,
+    lang: str,
+    kind: str,
+    mission_id: int,
+    value: str,
+) -> None:
+    """A button of a chat form: ``start`` (from the request) or the answer to a question."""
+    from .. import offboarding
+    from ..errors import FmsError
+    from ..forms import conversation
+
+    query = update.callback_query
+    db = context.bot_data["db"]
+    chat_form = conversation.CHAT_FORMS[kind]
+    owner = conversation.mission_freelancer(db, mission_id)
+    if freelancer is None or owner != freelancer["id"]:
+        await query.answer(_text("form_not_yours", lang), show_alert=True)
+        return
+    chat_id = update.effective_chat.id
+    state = conversation.load(db, freelancer["id"])
+    current = state is not None and (state.form, state.mission_id) == (kind, mission_id)
+    if value == "start":
+        try:
+            if chat_form.check is not None:
+                chat_form.check(db, mission_id)
+            project = offboarding.get_mission(db, mission_id)["project"]
+        except FmsError as error:
+            await query.answer(error.message(lang), show_alert=True)
+            return
+        # Pressed again while answering this form: go on where the freelancer was.
+        if not current:
+            state = chat_form.start(mission_id)
+            conversation.store(db, freelancer["id"], state)
+        await query.answer()
+        intro = chat_form.intro_text(lang, project=project)
+        await _send_question(context, chat_id, chat_form, state, lang, before=intro)
+        return
+    if not current:
+        await query.answer(_text("form_closed", lang), show_alert=True)
+        return
+    outcome = chat_form.press(state, value, lang)
+    if outcome.stale:
+        await query.answer(_text("form_stale", lang))
+        return
+    await query.answer(_text("form_noted", lang, answer=outcome.echo) if outcome.ok else None)
+    await _form_outcome(
+        context,
+        chat_id,
+        freelancer["id"],
+        chat_form,
+        outcome,
+        lang,
+        query=query if outcome.ok else None,
+    )
+
+
+async def on_text(update: Any, context: Any) -> None:
+    """A text message: the answer to the current question of a chat form, if one is open."""
+    from ..forms import conversation
+
+    db = context.bot_data["db"]
+    settings = context.bot_data["settings"]
+    chat_id = update.effective_chat.id
+    freelancer = _freelancer_for_chat(db, chat_id)
+    if freelancer is None:
+        return
+    state = conversation.load(db, freelancer["id"])
+    chat_form = conversation.CHAT_FORMS.get(state.form) if state else None
+    if state is None or chat_form is None or state.step >= len(chat_form.fields):
+        return
+    lang = freelancer.get("lang") or settings.lang
+    outcome = chat_form.type_text(state, update.effective_message.text or "", lang)
+    await _form_outcome(context, chat_id, freelancer["id"], chat_form, outcome, lang)
+
+
+async def on_cancel(update: Any, context: Any) -> None:
+    """``/cancel``: stop the form being answered (nothing is saved)."""
+    from ..forms import conversation
+
+    db = context.bot_data["db"]
+    settings = context.bot_data["settings"]
+    freelancer = _freelancer_for_chat(db, update.effective_chat.id)
+    lang = (freelancer or {}).get("lang") or settings.lang
+    stopped = freelancer is not None and conversation.clear(db, freelancer["id"])
+    reply = _text("cancelled" if stopped else "nothing_to_cancel", lang)
+    await _reliably(context, lambda: update.effective_message.reply_text(reply))
+
+
 async def _on_error(update: object, context: Any) -> None:
     logger.error("The Telegram assistant failed on an update: %s", type(context.error).__name__)
 
 
 def build_assistant(db: Any, settings: Settings | None = None) -> Any:
-    """The assistant bot as a PTB ``Application`` (not started): button answers and /start.
+    """The assistant bot as a PTB ``Application`` (not started): button answers, /start, the
+    chat forms (their buttons, the texts typed as answers) and /cancel.
 
     Run it with ``application.run_polling()`` (blocking) or, inside a running loop, with
     ``async with application: await application.start(); await
     application.updater.start_polling()``. It shares :class:`FloodLimiter` with the channel.
     """
-    from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+    from telegram.ext import (
+        Application,
+        CallbackQueryHandler,
+        CommandHandler,
+        MessageHandler,
+        filters,
+    )
 
     settings = settings or get_settings()
     secret = settings.telegram_token
@@ -613,6 +846,8 @@ def build_assistant(db: Any, settings: Settings | None = None) -> Any:
     application.bot_data["settings"] = settings
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(CommandHandler("start", on_start))
+    application.add_handler(CommandHandler("cancel", on_cancel))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
     application.add_error_handler(_on_error)
     return application
 

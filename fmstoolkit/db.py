@@ -521,8 +521,8 @@ def m003_conversations(db: sqlite_utils.Database) -> None:
 
     Kept in the database, not in the bot's memory, so that restarting the bot loses no answer.
     Keyed by the freelancer, not by the chat: the chat id stays in ``contacts`` only, and a
-    trigger drops the conversation with the contact (``fms forget`` erases the contact, so the
-    half-typed answers go with it). The leading underscore marks the bot's working state, not
+    trigger drops the conversation with the contact (``fms privacy forget`` erases the contact,
+    so the half-typed answers go with it). The leading underscore marks the bot's working state, not
     the agency's data (as sqlite-utils' own ``_sqlite_migrations``): the demo leaves it empty.
     """
     db.executescript(

@@ -732,6 +732,116 @@ def benchmark_rate_cmd(db, skill: str, seniority, rate, as_json: bool) -> None:
         click.echo(position["text"])
 
 
+
+@cli.group("mission")
+def mission_group() -> None:
+    """One mission: show it, move it, extend it, cancel it (with the double-booking checks)."""
+
+
+def _echo_mission(m: dict[str, Any], as_json: bool = False) -> None:
+    if as_json:
+        echo_json(m)
+        return
+    unit = "j. ouvrés" if _fr() else "working days"
+    click.echo(f"#{m['id']} {m['freelancer']} · {m['project']} · {m['start_date']} → "
+               f"{m['end_date']} ({m['days']} {unit}) · {m['daily_rate']} € · {m['status']}")
+
+
+def _confirm_mission(db, mission_id: int, no_confirmation: bool) -> None:
+    """Queue the (new) mission confirmation unless told not to; dates are in its dedupe key."""
+    if not no_confirmation:
+        from .notify import outbox
+
+        click.echo(f"confirmation → outbox #{outbox.enqueue_mission_confirmation(db, mission_id)}",
+                   err=True)
+
+
+_no_confirmation_option = click.option(
+    "--no-confirmation", is_flag=True,
+    help="Do not queue the new mission confirmation to the freelancer.",
+)
+_ignore_unavailability_option = click.option(
+    "--ignore-unavailability", is_flag=True,
+    help="Book even over a period the freelancer declared unavailable (never over a mission).",
+)
+
+
+@mission_group.command("show")
+@with_db
+@click.argument("mission_id", type=int)
+@json_option
+def mission_show(db, mission_id: int, as_json: bool) -> None:
+    """A mission with its freelancer, project and skill."""
+    from . import planning
+
+    _echo_mission(planning.get_mission(db, mission_id), as_json)
+
+
+@mission_group.command("move")
+@with_db
+@click.argument("mission_id", type=int)
+@click.option("--start", required=True, help="New first day, YYYY-MM-DD (same working days).")
+@_ignore_unavailability_option
+@_no_confirmation_option
+@json_option
+def mission_move(db, mission_id: int, start: str, ignore_unavailability: bool,
+                 no_confirmation: bool, as_json: bool) -> None:
+    """Move a mission to a new start, keeping its number of working days."""
+    from . import planning
+
+    m = planning.move_mission(db, mission_id, start, ignore_unavailability=ignore_unavailability)
+    _confirm_mission(db, mission_id, no_confirmation)
+    _echo_mission(m, as_json)
+
+
+@mission_group.command("extend")
+@with_db
+@click.argument("mission_id", type=int)
+@click.option("--days", type=int, help="Extra working days (negative to shorten).")
+@click.option("--to", "end", help="New last day, YYYY-MM-DD (instead of --days).")
+@_ignore_unavailability_option
+@_no_confirmation_option
+@json_option
+def mission_extend(db, mission_id: int, days: int | None, end: str | None,
+                   ignore_unavailability: bool, no_confirmation: bool, as_json: bool) -> None:
+    """Lengthen or shorten a mission, by working days or to a new end date."""
+    from . import planning
+
+    m = planning.extend_mission(db, mission_id, days=days, end=end,
+                                ignore_unavailability=ignore_unavailability)
+    _confirm_mission(db, mission_id, no_confirmation)
+    _echo_mission(m, as_json)
+
+
+@mission_group.command("cancel")
+@with_db
+@click.argument("mission_id", type=int)
+@click.option("--reason", help="Why (kept with the mission).")
+@json_option
+def mission_cancel(db, mission_id: int, reason: str | None, as_json: bool) -> None:
+    """Cancel a mission: its role is open again."""
+    from . import planning
+
+    _echo_mission(planning.cancel_mission(db, mission_id, reason=reason), as_json)
+
+
+@cli.group("poll")
+def poll_group() -> None:
+    """Availability polls: record an answer a freelancer gave by phone or in person."""
+
+
+@poll_group.command("answer")
+@with_db
+@click.argument("poll_id", type=int)
+@click.argument("answer", type=click.Choice(["yes", "no", "maybe", "oui", "non", "peut-être"]))
+def poll_answer(db, poll_id: int, answer: str) -> None:
+    """Record a freelancer's answer to an availability poll (it also confirms their
+    availability)."""
+    from . import planning
+
+    row = planning.answer_poll(db, poll_id, answer)
+    click.echo(f"poll #{row['id']}: {row['answer']}")
+
 # --- publishing (issue 5) ------------------------------------------------------------------------
 
 

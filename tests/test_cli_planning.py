@@ -132,3 +132,35 @@ def test_every_planning_option_has_help():
             for param in cmd.params:
                 if param.param_type_name == "option":
                     assert param.help, f"{cmd.name} {param.name} has no help"
+
+
+def test_move_extend_cancel_a_mission_and_record_an_answer(db):
+    a = freelancer(db, "Alice", level=4, rate=500)
+    b = freelancer(db, "Bob", level=4, rate=500)
+    first = planning.create_mission(db, freelancer_id=a, project="Alpha", start=in_days(10), days=3)
+    planning.create_mission(db, freelancer_id=a, project="Beta", start=in_days(30), days=3)
+
+    moved = run("mission", "move", str(first), "--start", in_days(17), "--json")
+    assert moved.exit_code == 0, moved.output
+    assert json.loads(moved.stdout)["days"] == 3
+    assert [k for (k,) in db.execute("SELECT kind FROM outbox")] == ["mission_confirmation"]
+
+    clash = run("mission", "extend", str(first), "--days", "15")  # runs into Beta
+    assert clash.exit_code == 2
+    assert "Beta" in clash.stderr and "Traceback" not in clash.output
+    assert planning.get_mission(db, first)["days"] == 3  # nothing written
+
+    longer = run("mission", "extend", str(first), "--days", "2", "--no-confirmation")
+    assert longer.exit_code == 0 and "5 working days" in longer.stdout
+    assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 1
+
+    cancelled = run("mission", "cancel", str(first), "--reason", "budget")
+    assert cancelled.exit_code == 0 and "cancelled" in cancelled.stdout
+
+    req = planning.create_request(db, project="Site", skill="dev web", start=in_days(7), days=3)
+    poll_id = planning.record_poll(db, req["id"], b)
+    answered = run("poll", "answer", str(poll_id), "oui")
+    assert answered.exit_code == 0 and "yes" in answered.stdout
+    assert db.execute("SELECT availability_confirmed_by FROM freelancers WHERE id = ?",
+                      [b]).fetchone()[0] == "answer"
+    assert run("poll", "answer", "999", "yes").exit_code == 2

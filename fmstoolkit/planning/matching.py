@@ -386,27 +386,10 @@ def _reasons(
     bench: Mapping[str, Any],
 ) -> list[str]:
     """The facts behind a candidate's score, in words (see :func:`rank_candidates`)."""
-    reasons = [f"niveau {lvl}/5 en {label}" if lang == "fr" else f"level {lvl}/5 in {label}"]
-    status = _status_of(free, busy_days)
-    if status == "free":
-        reasons.append(
-            f"libre les {len(days)} jours ouvrés"
-            if lang == "fr"
-            else f"free on all {len(days)} working days"
-        )
-    elif status == "partial":
-        shown = ", ".join(busy_days[:3]) + ("…" if len(busy_days) > 3 else "")
-        reasons.append(
-            f"libre {len(free)} jours ouvrés sur {len(days)} (occupé {shown})"
-            if lang == "fr"
-            else f"free {len(free)} of {len(days)} working days (busy {shown})"
-        )
-    else:
-        reasons.append(
-            "occupé tous les jours ouvrés de la demande"
-            if lang == "fr"
-            else "busy on every working day of the request"
-        )
+    reasons = [
+        _level_words(lang, lvl, label),
+        _availability_words(lang, len(days), len(free), tuple(busy_days[:4])),
+    ]
     if answer == "no":
         reasons.append(
             "a répondu non à cette demande" if lang == "fr" else "answered no to this request"
@@ -463,9 +446,52 @@ def _reasons(
         else:
             words += _last_ended(last_end, day0, lang)
         reasons.append(words)
+    reasons.append(_rate_words(lang, rate, budget, within, pos, seniority, bench.get("median")))
+    return reasons
+
+
+@lru_cache(maxsize=512)
+def _level_words(lang: str, lvl: int, label: str) -> str:
+    return f"niveau {lvl}/5 en {label}" if lang == "fr" else f"level {lvl}/5 in {label}"
+
+
+@lru_cache(maxsize=4096)
+def _availability_words(lang: str, n_days: int, n_free: int, busy: tuple[str, ...]) -> str:
+    """Free, partly free (the first busy days shown) or busy, in words. ``busy`` holds at most
+    four busy days: three are shown, a fourth means "and more"."""
+    if not busy:
+        return (
+            f"libre les {n_days} jours ouvrés" if lang == "fr"
+            else f"free on all {n_days} working days"
+        )
+    if n_free:
+        shown = ", ".join(busy[:3]) + ("…" if len(busy) > 3 else "")
+        return (
+            f"libre {n_free} jours ouvrés sur {n_days} (occupé {shown})"
+            if lang == "fr"
+            else f"free {n_free} of {n_days} working days (busy {shown})"
+        )
+    return (
+        "occupé tous les jours ouvrés de la demande"
+        if lang == "fr"
+        else "busy on every working day of the request"
+    )
+
+
+@lru_cache(maxsize=4096)
+def _rate_words(
+    lang: str,
+    rate: int | None,
+    budget: int | None,
+    within: bool | None,
+    pos: str | None,
+    seniority: str,
+    median: float | None,
+) -> str:
+    """The rate against the budget and the agency's benchmark, in words. Cached: rates are
+    round numbers, so a few hundred combinations cover every candidate of a request."""
     if rate is None:
-        reasons.append("tarif journalier inconnu" if lang == "fr" else "daily rate unknown")
-        return reasons
+        return "tarif journalier inconnu" if lang == "fr" else "daily rate unknown"
     if budget is None:
         words = f"{rate} €/j" if lang == "fr" else f"{rate} €/day"
     elif within:
@@ -484,12 +510,11 @@ def _reasons(
         en, fr = _POSITION_WORDS[pos]
         words += (
             f", {fr} pour un profil {_seniority_word(seniority, lang)} "
-            f"(médiane {bench['median']:g} €)"
+            f"(médiane {median:g} €)"
             if lang == "fr"
-            else f", {en} for a {seniority} (median {bench['median']:g} €)"
+            else f", {en} for a {seniority} (median {median:g} €)"
         )
-    reasons.append(words)
-    return reasons
+    return words
 
 
 def rank_roles(

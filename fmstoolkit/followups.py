@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .dates import day_or_today
 from .errors import InvalidState, NotFound
 from .models import Followup, validate
 
@@ -22,11 +23,7 @@ SILENT_STATUSES = ("forgotten",)
 
 
 def _as_date(value: dt.date | str | None) -> dt.date:
-    if value is None:
-        return dt.date.today()
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value)
-    return value
+    return day_or_today(value)
 
 
 def due(db: sqlite_utils.Database, today: dt.date | str | None = None) -> list[dict[str, Any]]:

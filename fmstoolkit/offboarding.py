@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from . import followups, planning, pool
 from .config import get_settings
+from .dates import day_or_today
 from .errors import InvalidInput, InvalidState, NotFound, Problem
 from .models import (
     ChecklistAnswers,
@@ -87,9 +88,7 @@ def label(key: str, lang: str | None = None) -> str:
 
 
 def _today(today: dt.date | str | None) -> dt.date:
-    if today is None:
-        return dt.date.today()
-    return dt.date.fromisoformat(today) if isinstance(today, str) else today
+    return day_or_today(today)
 
 
 def _now() -> str:

@@ -281,14 +281,21 @@ def _replace_skills(
         )
 
 
-def get_freelancer(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]:
-    """A freelancer's public profile (no contact data) with their skills, best first."""
-    rows = list(db.query("SELECT * FROM freelancers WHERE id = ?", [freelancer_id]))
+def freelancer_row(
+    db: sqlite_utils.Database, freelancer_id: int, columns: str = "*"
+) -> dict[str, Any]:
+    """The ``freelancers`` row (those ``columns``), or NotFound naming the freelancer."""
+    rows = list(db.query(f"SELECT {columns} FROM freelancers WHERE id = ?", [freelancer_id]))
     if not rows:
         raise NotFound(
             "No freelancer #{id}.", "Aucun freelance n° {id}.", field="freelancer", id=freelancer_id
         )
-    profile = rows[0]
+    return rows[0]
+
+
+def get_freelancer(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]:
+    """A freelancer's public profile (no contact data) with their skills, best first."""
+    profile = freelancer_row(db, freelancer_id)
     profile["skills"] = freelancer_skills(db, freelancer_id)
     return profile
 

@@ -160,17 +160,7 @@ def due_count(db: sqlite_utils.Database, now: dt.datetime | None = None) -> int:
 
 
 def _freelancer(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]:
-    rows = list(
-        db.query(
-            "SELECT id, name, lang, status, opted_out_at FROM freelancers WHERE id = ?",
-            [freelancer_id],
-        )
-    )
-    if not rows:
-        raise NotFound(
-            "No freelancer #{id}.", "Aucun freelance n° {id}.", field="freelancer", id=freelancer_id
-        )
-    return rows[0]
+    return pool.freelancer_row(db, freelancer_id, "id, name, lang, status, opted_out_at")
 
 
 def lang_of(freelancer: dict[str, Any], lang: str | None = None) -> str:

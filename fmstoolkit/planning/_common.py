@@ -16,6 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from ..config import get_settings
+from ..dates import day_or_today, parse_date
 from ..errors import InvalidInput, NotFound, Problem
 from .calendar import working_days
 
@@ -47,9 +48,7 @@ def _seniority_word(seniority: str | None, lang: str) -> str:
 
 
 def _today(today: dt.date | str | None = None) -> dt.date:
-    if today is None:
-        return dt.date.today()
-    return _date(today, "today")
+    return day_or_today(today)
 
 
 def _now() -> str:
@@ -57,20 +56,7 @@ def _now() -> str:
 
 
 def _date(value: dt.date | dt.datetime | str, field_name: str = "date") -> dt.date:
-    """A date from a date, a datetime or ISO text; InvalidInput naming the field otherwise."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        raise InvalidInput(
-            "'{value}' is not a date; write it YYYY-MM-DD.",
-            "« {value} » n'est pas une date ; écrivez-la AAAA-MM-JJ.",
-            field=field_name,
-            value=value,
-        ) from None
+    return parse_date(value, field_name)
 
 
 def _iso(day: dt.date | str) -> str:
@@ -105,12 +91,9 @@ def _skill_label(skill: Mapping[str, Any], lang: str) -> str:
 
 
 def _freelancer_row(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]:
-    rows = list(db.query("SELECT * FROM freelancers WHERE id = ?", [freelancer_id]))
-    if not rows:
-        raise NotFound(
-            "No freelancer #{id}.", "Aucun freelance n° {id}.", field="freelancer", id=freelancer_id
-        )
-    return rows[0]
+    from .. import pool
+
+    return pool.freelancer_row(db, freelancer_id)
 
 
 def _project_id(

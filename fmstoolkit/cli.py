@@ -78,6 +78,11 @@ def default_json(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+def _fr() -> bool:
+    """True when messages are in French (FMS_LANG)."""
+    return get_settings().lang == "fr"
+
+
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=default_json))
 
@@ -85,7 +90,7 @@ def echo_json(data: Any) -> None:
 def echo_table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> None:
     """Print rows as an aligned plain-text table (nothing when there are no rows)."""
     if not rows:
-        click.echo("(aucun résultat)" if get_settings().lang == "fr" else "(no results)")
+        click.echo("(aucun résultat)" if _fr() else "(no results)")
         return
     columns = columns or list(rows[0])
     cells = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
@@ -222,7 +227,7 @@ def offboarding_show(db, mission_id: int, as_json: bool) -> None:
     data = offboarding.get_offboarding(db, mission_id)
     if _echoed_json(data, as_json):
         return
-    fr = get_settings().lang == "fr"
+    fr = _fr()
     m = data["mission"]
     status = data["status"] or ("pas ouvert" if fr else "not opened")
     click.echo(
@@ -306,7 +311,7 @@ def offboard(db, mission_id: int, template: bool, answers: Path | None, no_publi
     result = offboarding.apply_answers(db, mission_id, data, publish=not no_publish)
     echo_json(result)
     if result.get("publish", {}).get("status") == "failed":
-        head = "publication échouée" if get_settings().lang == "fr" else "publish failed"
+        head = "publication échouée" if _fr() else "publish failed"
         click.echo(f"{head}: {result['publish']['error']}", err=True)
 
 
@@ -332,7 +337,7 @@ def demo(db_path: Path | None, freelancers: int, seed: int, force: bool, today) 
 
     path = db_path or get_settings().db
     demomod.refuse_overwrite(path, force)
-    fr = get_settings().lang == "fr"
+    fr = _fr()
     with tqdm(total=2 * freelancers, desc="Agence de démo" if fr else "Demo agency",
               file=sys.stderr) as bar:
         counts = demomod.create(
@@ -357,7 +362,7 @@ def import_cmd(db, what: str, file: Path, skip_invalid: bool, as_json: bool) -> 
     if as_json:
         echo_json(report.as_dict())
     else:
-        fr = get_settings().lang == "fr"
+        fr = _fr()
         click.echo(
             f"{report.created} créé(s), {report.updated} mis à jour, "
             f"{len(report.rejected_rows)} refusé(s)." if fr else
@@ -489,10 +494,6 @@ def privacy_forget(db, freelancer_id: int, yes: bool) -> None:
 
 
 # --- planning (issue 3) --------------------------------------------------------------------------
-
-
-def _fr() -> bool:
-    return get_settings().lang == "fr"
 
 
 @cli.group("request")
@@ -963,7 +964,7 @@ def outbox_send(db, limit: int | None, as_json: bool) -> None:
 
     due = outbox.due_count(db)
     total = min(due, limit) if limit else due
-    fr = get_settings().lang == "fr"
+    fr = _fr()
     with tqdm(
         total=total,
         unit="msg",
@@ -997,7 +998,7 @@ def outbox_send(db, limit: int | None, as_json: bool) -> None:
 def _echo_message(row: dict[str, Any]) -> None:
     click.echo(
         f"#{row['id']} {row['kind']} · {row['status']} · "
-        + ("tentatives" if get_settings().lang == "fr" else "attempts")
+        + ("tentatives" if _fr() else "attempts")
         + f" {row['attempts']}"
         + (f" · {row['last_error']}" if row.get("last_error") else "")
     )
@@ -1099,7 +1100,7 @@ def outbox_checkins(db, today, as_json: bool) -> None:
     if as_json:
         echo_json({"queued": ids})
     else:
-        fr = get_settings().lang == "fr"
+        fr = _fr()
         click.echo(f"{len(ids)} prise(s) de nouvelles en file." if fr
                    else f"{len(ids)} check-in(s) queued.")
 

@@ -21,6 +21,7 @@ from IPython.display import HTML
 
 from .. import planning
 from ..config import get_settings
+from ..dates import parse_date
 from ..errors import FmsError
 from ..forms.widgets import ERROR_STYLE
 from .common import database, localized
@@ -67,8 +68,7 @@ def tr(key: str, lang: str | None = None) -> str:
     return localized(TEXTS[key], lang)
 
 
-def _date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+_date = parse_date
 
 
 def _overlap_days(row: dict[str, Any], start: dt.date, end: dt.date) -> int:

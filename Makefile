@@ -5,11 +5,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 FMS    := $(BIN)/fms
-DB     ?= data/fms.db
+# The database of `make run` / `make demo`: FMS_DB (environment or .env), else data/fms.db.
+DB     ?=
 LAB_PORT ?= $(or $(FMS_LAB_PORT),8888)
 DATASETTE_PORT ?= $(or $(FMS_DATASETTE_PORT),8001)
 
-.PHONY: run test bench lint install dev-install system-deps demo clean
+.PHONY: run test test-any-date bench lint install dev-install system-deps demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,21 +28,26 @@ install: $(VENV)/.installed
 
 dev-install: $(VENV)/.installed-dev
 
-# System programs the tests need (a headless Chromium for the browser tests).
+# System programs the tests need (a headless Chromium, faketime for test-any-date).
 system-deps:
 	@bash .ci/system-deps.sh
 
-# The demo agency, built once (delete the file or run `fms demo --force` for a fresh one).
-$(DB): | $(VENV)/.installed
-	$(FMS) demo --db $(DB)
+# The demo agency, kept current: built when missing, rebuilt when it was built for another day,
+# never touching a database that is not a demo (`fms demo --refresh`).
+demo: $(VENV)/.installed
+	FMS_HOME="$(CURDIR)" $(FMS) demo $(if $(DB),--db $(DB)) --refresh
 
-demo: $(DB)
-
-run: $(VENV)/.installed $(DB)
-	@bash scripts/run.sh "$(DB)" "$(LAB_PORT)" "$(DATASETTE_PORT)"
+run: demo
+	@DB="$(DB)" bash scripts/run.sh "$(LAB_PORT)" "$(DATASETTE_PORT)"
 
 test: $(VENV)/.installed-dev system-deps
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The whole suite with the machine's clock a year and five years ahead (libfaketime).
+test-any-date: $(VENV)/.installed-dev system-deps
+	faketime -f '+400d' $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	faketime -f '+1826d' $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev
 	@for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done

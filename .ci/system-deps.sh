@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Install the system programs the tests need, from Debian's packages, when they are missing.
+# Install the system programs the tests need, from Debian's packages, when they are missing:
+# chromium (browser tests), faketime (`make test-any-date`: the suite with the clock moved ahead).
 # Idempotent: does nothing when they are already there.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v faketime >/dev/null 2>&1 || need+=(faketime)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
   echo "Missing system packages: ${need[*]} (install them with apt-get as root)" >&2

@@ -13,8 +13,9 @@ A mission is a span of whole days, so the events here are all-day events (``VALU
 exclusive) made with the ``icalendar`` library, with a stable UID per mission so that a
 subscribed calendar updates events instead of duplicating them.
 
-The module only imports Datasette and icalendar, so that a ``datasette publish`` deployment can
-load it with ``--plugins-dir`` (see the README).
+It is registered as a Datasette plugin through the package's ``datasette`` entry point, so any
+Datasette where fmstoolkit is installed loads it (a ``datasette publish`` deployment too, see the
+README); the agency's day that bounds the agency feed comes from :mod:`fmstoolkit.clock`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from typing import Any
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 from icalendar import Calendar, Event
+
+from . import clock
 
 DATABASE = "notes"
 AGENCY_PAST_DAYS = 30
@@ -56,7 +59,7 @@ def calendar(name: str, rows: list[dict[str, Any]], *, base_url: str = "") -> by
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
-    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    stamp = clock.now()
     for row in rows:
         event = Event()
         event.add("uid", f"mission-{row['id']}@fmstoolkit")
@@ -102,7 +105,7 @@ async def _name_of(datasette, table: str, row_id: int) -> str:
 
 
 async def agency_feed(datasette, request) -> Response:
-    today = dt.date.today()
+    today = clock.today()
     try:
         since = _date(request.args["since"]) if request.args.get("since") else None
         until = _date(request.args["until"]) if request.args.get("until") else None

@@ -15,8 +15,8 @@ from typing import Any
 
 import click
 
+from . import clock, pool
 from . import db as dbmod
-from . import pool
 from .config import get_settings
 from .errors import FmsError
 
@@ -115,7 +115,7 @@ def cli() -> None:
 def init(db_path: Path | None) -> None:
     """Create the database, or upgrade it to the current schema. Safe to run again."""
     path = db_path or get_settings().db
-    database = dbmod.connect(path)
+    database = dbmod.connect(path, create=True)
     try:
         applied = dbmod.migrate(database)
     finally:
@@ -329,20 +329,42 @@ def offboard(db, mission_id: int, template: bool, answers: Path | None, no_publi
 @click.option("--force", is_flag=True, help="Replace the database if it already exists.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Pretend today is this date (YYYY-MM-DD); default: today.")
-def demo(db_path: Path | None, freelancers: int, seed: int, force: bool, today) -> None:
+@click.option("--refresh", is_flag=True,
+              help="Keep a demo current: create it when missing, rebuild it when it was built "
+              "for another day, never touch a database that is not a demo (what make run does).")
+def demo(db_path: Path | None, freelancers: int, seed: int, force: bool, today,
+         refresh: bool) -> None:
     """Create a realistic demo agency: freelancers, two years of missions, notes, requests."""
     from tqdm import tqdm
 
     from . import demo as demomod
 
     path = db_path or get_settings().db
-    demomod.refuse_overwrite(path, force)
+    day = today.date() if today else None
     fr = _fr()
+    if refresh:
+        action, size, _ = demomod.refresh_plan(path, freelancers=freelancers, seed=seed,
+                                               today=day)
+        if action in ("create", "rebuild"):
+            with tqdm(total=2 * size, desc="Agence de démo" if fr else "Demo agency",
+                      file=sys.stderr) as bar:
+                demomod.refresh(path, freelancers=freelancers, seed=seed, today=day,
+                                progress=bar.update)
+        said = {
+            "create": ("demo agency created", "agence de démo créée"),
+            "current": ("the demo agency is current", "l'agence de démo est à jour"),
+            "rebuild": ("demo agency rebuilt for today", "agence de démo refaite pour aujourd'hui"),
+            "not a demo": ("not a demo database: left untouched",
+                           "ce n'est pas une base de démo : laissée telle quelle"),
+        }[action]
+        click.echo(f"{path}: {said[1] if fr else said[0]}")
+        return
+    demomod.refuse_overwrite(path, force)
     with tqdm(total=2 * freelancers, desc="Agence de démo" if fr else "Demo agency",
               file=sys.stderr) as bar:
         counts = demomod.create(
-            path, freelancers=freelancers, seed=seed, force=force,
-            today=today.date() if today else None, progress=bar.update,
+            path, freelancers=freelancers, seed=seed, force=force, today=day,
+            progress=bar.update,
         )
     summary = ", ".join(f"{table} {n}" for table, n in counts.items() if n)
     click.echo(f"{path}: {summary}")
@@ -692,7 +714,7 @@ def schedule_cmd(db, start, end, ics_path, as_json: bool) -> None:
     """Missions, unavailability and open requests over a window (or an .ics file)."""
     from . import planning
 
-    first = start or dt.date.today().isoformat()
+    first = start or clock.today().isoformat()
     last = end or (planning._date(first, "from") + dt.timedelta(days=30)).isoformat()
     rows = planning.schedule(db, first, last)
     if ics_path:

@@ -7,16 +7,36 @@ the project validates with pydantic too.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: The repository root (where ``data/`` and ``notebooks/`` live).
-ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = ROOT / "data"
+#: Files that mark the project's root folder, looked for from the working directory upwards.
+ROOT_MARKERS = (".env", "pyproject.toml")
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The folder relative settings are resolved against, and where ``.env`` is read.
+
+    ``FMS_HOME`` when it is set; otherwise the nearest folder, from the working directory
+    upwards, that holds a ``.env`` or a ``pyproject.toml`` (a checkout of fmstoolkit, or the
+    agency's own folder with its ``.env``); otherwise the working directory itself. JupyterLab
+    runs its kernels in ``notebooks/``: looking upwards is what makes them open the same
+    ``data/fms.db`` as the command line started at the root.
+    """
+    home = os.environ.get("FMS_HOME")
+    if home:
+        return Path(home).expanduser().resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if any((folder / marker).is_file() for marker in ROOT_MARKERS):
+            return folder
+    return here
 
 
 class Settings(BaseSettings):
@@ -26,8 +46,12 @@ class Settings(BaseSettings):
         env_prefix="FMS_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
-    db: Path = Field(DATA_DIR / "fms.db", description="Operational database.")
-    notes_db: Path = Field(DATA_DIR / "notes.db", description="Published notes database.")
+    home: Path = Field(
+        Path("."), description="Project root: relative paths are resolved against it."
+    )
+    db: Path = Field(Path("data/fms.db"), description="Operational database.")
+    notes_db: Path = Field(Path("data/notes.db"), description="Published notes database.")
+    timezone: str = Field("Europe/Paris", description="Time zone of the agency's day.")
     lang: Literal["fr", "en"] = Field("fr", description="Language of messages.")
     country: str = Field("FR", description="Country whose public holidays are skipped.")
     alumni_checkin_days: int = Field(90, ge=1, description="Days after closing an offboarding.")
@@ -58,11 +82,36 @@ class Settings(BaseSettings):
     datasette_password_hash: SecretStr | None = None
     lab_port: int = 8888
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r}: use a name such as Europe/Paris"
+            ) from exc
+        return value
+
+    @model_validator(mode="after")
+    def _resolve_paths(self) -> Settings:
+        """Relative database paths are resolved once, against the project root."""
+        self.home = self.home.expanduser().resolve()
+        for name in ("db", "notes_db"):
+            path = getattr(self, name).expanduser()
+            setattr(self, name, path if path.is_absolute() else self.home / path)
+        return self
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The settings of this process (cached; call ``reload_settings()`` after changing them)."""
-    return Settings()
+    """The settings of this process (cached; call ``reload_settings()`` after changing them).
+
+    Read from the environment and from the ``.env`` of the project root (see
+    :func:`project_root`), the environment winning.
+    """
+    root = project_root()
+    return Settings(home=root, _env_file=root / ".env")
 
 
 def reload_settings() -> Settings:

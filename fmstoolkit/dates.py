@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from . import clock
 from .errors import InvalidInput
 
 
@@ -32,4 +33,4 @@ def parse_date(value: dt.date | dt.datetime | str, field: str = "date") -> dt.da
 
 def day_or_today(value: dt.date | dt.datetime | str | None, field: str = "today") -> dt.date:
     """``value`` as a date, or today's date when it is None (tests and back-dated entries)."""
-    return dt.date.today() if value is None else parse_date(value, field)
+    return clock.today() if value is None else parse_date(value, field)

@@ -19,6 +19,7 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from . import clock
 from .config import get_settings
 from .errors import DatabaseError
 
@@ -65,7 +66,7 @@ CREATE TABLE freelancers (
     availability_confirmed_by TEXT
         CHECK (availability_confirmed_by IS NULL OR availability_confirmed_by IN
             ('answer', 'declared', 'manager', 'import')),
-    created_at TEXT NOT NULL DEFAULT (date('now')),
+    created_at TEXT NOT NULL DEFAULT (clock_today()),
     updated_at TEXT
 );
 CREATE INDEX idx_freelancers_status ON freelancers(status);
@@ -97,7 +98,7 @@ CREATE TABLE projects (
     client TEXT,
     lead_name TEXT,
     description TEXT,
-    created_at TEXT NOT NULL DEFAULT (date('now'))
+    created_at TEXT NOT NULL DEFAULT (clock_today())
 );
 
 CREATE TABLE requests (
@@ -113,7 +114,7 @@ CREATE TABLE requests (
         ('network', 'outside', 'unfilled', 'cancelled')),
     notes TEXT,
     requested_by TEXT,
-    created_at TEXT NOT NULL DEFAULT (datetime('now')),
+    created_at TEXT NOT NULL DEFAULT (clock_now()),
     staffed_at TEXT,
     closed_at TEXT,
     CHECK (end_date >= start_date)
@@ -148,7 +149,7 @@ CREATE TABLE missions (
     status TEXT NOT NULL DEFAULT 'planned'
         CHECK (status IN ('planned', 'active', 'ending', 'offboarded', 'cancelled')),
     cancel_reason TEXT,
-    created_at TEXT NOT NULL DEFAULT (datetime('now')),
+    created_at TEXT NOT NULL DEFAULT (clock_now()),
     CHECK (end_date >= start_date)
 );
 CREATE INDEX idx_missions_freelancer_dates ON missions(freelancer_id, start_date, end_date);
@@ -164,7 +165,7 @@ CREATE TABLE unavailability (
     reason TEXT,
     source TEXT NOT NULL DEFAULT 'manager'
         CHECK (source IN ('manager', 'freelancer', 'poll', 'import', 'demo')),
-    created_at TEXT NOT NULL DEFAULT (datetime('now')),
+    created_at TEXT NOT NULL DEFAULT (clock_now()),
     CHECK (end_date >= start_date)
 );
 CREATE INDEX idx_unavailability_freelancer_dates
@@ -177,7 +178,7 @@ CREATE TABLE polls (
     freelancer_id INTEGER NOT NULL REFERENCES freelancers(id) ON DELETE CASCADE,
     channel TEXT NOT NULL DEFAULT 'manager'
         CHECK (channel IN ('manager', 'email', 'telegram')),
-    asked_at TEXT NOT NULL DEFAULT (datetime('now')),
+    asked_at TEXT NOT NULL DEFAULT (clock_now()),
     answer TEXT CHECK (answer IS NULL OR answer IN ('yes', 'no', 'maybe')),
     answered_at TEXT,
     UNIQUE (request_id, freelancer_id)
@@ -202,7 +203,7 @@ CREATE TABLE offboardings (
     status TEXT NOT NULL DEFAULT 'opened'
         CHECK (status IN ('opened', 'checklist_done', 'feedback_in', 'recommendation_written',
                           'note_written', 'closed')),
-    opened_at TEXT NOT NULL DEFAULT (datetime('now')),
+    opened_at TEXT NOT NULL DEFAULT (clock_now()),
     closed_at TEXT,
     end_reason TEXT, -- private: never published
     updated_at TEXT,
@@ -243,7 +244,7 @@ CREATE TABLE feedback (
     {_rating("integration")},
     {_rating("clarity")},
     suggestions TEXT,
-    created_at TEXT NOT NULL DEFAULT (datetime('now')),
+    created_at TEXT NOT NULL DEFAULT (clock_now()),
     UNIQUE (mission_id, source)
 );
 
@@ -252,7 +253,7 @@ CREATE TABLE recommendations (
     mission_id INTEGER NOT NULL UNIQUE REFERENCES missions(id) ON DELETE CASCADE,
     author TEXT,
     text TEXT NOT NULL CHECK (length(trim(text)) > 0),
-    created_at TEXT NOT NULL DEFAULT (datetime('now')),
+    created_at TEXT NOT NULL DEFAULT (clock_now()),
     delivered_at TEXT
 );
 
@@ -267,7 +268,7 @@ CREATE TABLE notes (
     would_rehire TEXT NOT NULL CHECK (would_rehire IN ('yes', 'maybe', 'no')),
     text TEXT,
     tags TEXT, -- JSON list of strings
-    created_at TEXT NOT NULL DEFAULT (date('now'))
+    created_at TEXT NOT NULL DEFAULT (clock_today())
 );
 
 CREATE TABLE lists (
@@ -279,7 +280,7 @@ CREATE TABLE lists (
 CREATE TABLE list_members (
     list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,
     freelancer_id INTEGER NOT NULL REFERENCES freelancers(id) ON DELETE CASCADE,
-    added_at TEXT NOT NULL DEFAULT (date('now')),
+    added_at TEXT NOT NULL DEFAULT (clock_today()),
     PRIMARY KEY (list_id, freelancer_id)
 );
 
@@ -311,13 +312,13 @@ CREATE TABLE outbox (
     status TEXT NOT NULL DEFAULT 'pending'
         CHECK (status IN ('pending', 'sending', 'sent', 'dead', 'cancelled')),
     attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at TEXT NOT NULL DEFAULT (datetime('now')),
+    next_attempt_at TEXT NOT NULL DEFAULT (clock_now()),
     lease_until TEXT,
     last_error TEXT,
     sent_channel TEXT,
     sent_at TEXT,
     provider_id TEXT,
-    created_at TEXT NOT NULL DEFAULT (datetime('now'))
+    created_at TEXT NOT NULL DEFAULT (clock_now())
 );
 CREATE INDEX idx_outbox_due ON outbox(status, next_attempt_at);
 """
@@ -325,7 +326,8 @@ CREATE INDEX idx_outbox_due ON outbox(status, next_attempt_at);
 
 @migrations()
 def m001_initial_schema(db: sqlite_utils.Database) -> None:
-    """Every table of DESIGN.md, and the skills catalogue from ``data/skills.csv``."""
+    """Every table of DESIGN.md, and the skills catalogue shipped in the package
+    (``fmstoolkit/resources/skills.csv``)."""
     db.executescript(SCHEMA_V1)
     from .pool import load_skills_catalogue
 
@@ -336,8 +338,23 @@ def known_migrations() -> list[str]:
     return [m.name for m in migrations._migrations]
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
-    """Open a database file with the connection settings of the house, without migrating."""
+def register_clock(conn: sqlite3.Connection) -> None:
+    """Give SQL the one clock: ``clock_now()`` (UTC timestamp text) and ``clock_today()``.
+
+    The schema's defaults call these instead of SQLite's ``'now'``, so that a row stamped by a
+    default carries the same time as one stamped in Python, frozen tests included.
+    """
+    conn.create_function("clock_now", 0, clock.stamp)
+    conn.create_function("clock_today", 0, lambda: clock.today().isoformat())
+
+
+def connect(path: str | Path, *, create: bool = False) -> sqlite_utils.Database:
+    """Open a database file with the connection settings of the house, without migrating.
+
+    Only ``fms init`` and ``fms demo`` create a database (``create=True``): anything else
+    opening a path where there is none gets a sentence naming the commands that make one,
+    instead of silently starting an empty agency somewhere unexpected.
+    """
     path = Path(path)
     if path.exists() and path.is_dir():
         raise DatabaseError(
@@ -345,8 +362,18 @@ def connect(path: str | Path) -> sqlite_utils.Database:
             "{path} est un dossier, pas un fichier de base de données.",
             path=path,
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        if not create:
+            raise DatabaseError(
+                "There is no database at {path}. Create the demo agency with `fms demo` or an "
+                "empty one with `fms init` (or set FMS_DB to the right file).",
+                "Il n'y a pas de base à {path}. Créez l'agence de démo avec `fms demo` ou une "
+                "base vide avec `fms init` (ou indiquez le bon fichier dans FMS_DB).",
+                path=path,
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    register_clock(conn)
     db = sqlite_utils.Database(conn)
     try:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -392,10 +419,14 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
 
 
 def open_db(
-    path: str | Path | None = None, *, migrate_schema: bool = True
+    path: str | Path | None = None, *, migrate_schema: bool = True, create: bool = False
 ) -> sqlite_utils.Database:
-    """Open (creating if needed) the operational database and bring its schema up to date."""
-    db = connect(path or get_settings().db)
+    """Open the operational database and bring its schema up to date.
+
+    ``path`` defaults to ``FMS_DB``. A missing file is an error unless ``create`` (only
+    ``fms init``, ``fms demo`` and test fixtures create databases).
+    """
+    db = connect(path or get_settings().db, create=create)
     if migrate_schema:
         try:
             migrate(db)
@@ -533,10 +564,78 @@ def m003_conversations(db: sqlite_utils.Database) -> None:
             mission_id INTEGER REFERENCES missions(id) ON DELETE CASCADE,
             step INTEGER NOT NULL DEFAULT 0 CHECK (step >= 0),
             answers TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(answers)),
-            updated_at TEXT NOT NULL DEFAULT (datetime('now'))
+            updated_at TEXT NOT NULL DEFAULT (clock_now())
         );
         CREATE TRIGGER _conversations_contact_ad AFTER DELETE ON contacts BEGIN
             DELETE FROM _conversations WHERE freelancer_id = OLD.freelancer_id;
         END;
         """
+    )
+
+
+#: SQLite's own clock in the defaults of databases made before the one clock (m001 then read
+#: ``'now'``), and what replaces it.
+_OLD_DEFAULTS = {"(datetime('now'))": "(clock_now())", "(date('now'))": "(clock_today())"}
+
+
+@migrations()
+def m004_clock_defaults(db: sqlite_utils.Database) -> None:
+    """Column defaults read the one clock (``clock_now()``, ``clock_today()``), not SQLite's.
+
+    Changing a default does not change what is stored, so SQLite documents editing the schema
+    text in place for it ("Making other kinds of table schema changes", with
+    ``writable_schema`` and a bumped ``schema_version``) instead of rebuilding every table,
+    which would also drop the triggers. Databases created by this version have the new
+    defaults from their first migration: for them this changes nothing.
+    """
+    stale = [
+        name
+        for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        if sql and any(old in sql for old in _OLD_DEFAULTS)
+    ]
+    if not stale:
+        return
+    version = db.execute("PRAGMA schema_version").fetchone()[0]
+    db.execute("PRAGMA writable_schema = ON")
+    try:
+        for old, new in _OLD_DEFAULTS.items():
+            db.execute(
+                "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE type = 'table'",
+                [old, new],
+            )
+        db.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        db.execute("PRAGMA writable_schema = OFF")
+    problem = db.execute("PRAGMA integrity_check").fetchone()[0]
+    if problem != "ok":
+        raise DatabaseError(
+            "The schema upgrade failed the integrity check ({problem}); restore a backup.",
+            "La mise à jour du schéma a échoué au contrôle d'intégrité ({problem}) ; "
+            "restaurez une sauvegarde.",
+            problem=problem,
+        )
+
+
+@migrations()
+def m005_meta(db: sqlite_utils.Database) -> None:
+    """Facts about the database itself, as key/value text (``_meta``).
+
+    ``fms demo`` records there that the database is a demo and the day it was built for, so
+    that ``make run`` can rebuild a stale demo and never touches a database that is not one.
+    """
+    db.execute("CREATE TABLE _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+def get_meta(db: sqlite_utils.Database, key: str) -> str | None:
+    """The value recorded under ``key`` in ``_meta``, or None."""
+    row = db.execute("SELECT value FROM _meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(db: sqlite_utils.Database, values: dict[str, str]) -> None:
+    """Record ``values`` in ``_meta`` (replacing older values of the same keys)."""
+    db.conn.executemany(
+        "INSERT INTO _meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [(k, str(v)) for k, v in values.items()],
     )

@@ -31,13 +31,16 @@ from typing import Any
 import sqlite_utils
 from faker import Faker
 
+from . import clock, planning, resources
 from . import db as dbmod
-from . import planning
-from .config import DATA_DIR
 from .errors import Conflict
 from .offboarding import CHECKLIST_ITEMS as CHECKLIST
 
-TEXTS_FILE = DATA_DIR / "demo_texts.json"
+#: The texts of the demo agency, shipped in the package (see :mod:`fmstoolkit.resources`).
+TEXTS_FILE = resources.demo_texts()
+#: What ``_meta`` records about a demo database (see :func:`refresh`).
+META_DEMO, META_BUILT_FOR, META_SEED, META_FREELANCERS = (
+    "demo", "demo_built_for", "demo_seed", "demo_freelancers")
 SENIORITY = (("junior", 0.25, 0.78), ("confirmed", 0.45, 1.0), ("senior", 0.30, 1.32))
 DELIVERABLE_STATES = ("delivered", "accepted", "changes_requested", "pending")
 GRADE_RATINGS = {"good": (4, 5), "mixed": (3, 4), "bad": (1, 3)}
@@ -638,7 +641,7 @@ def generate(
         )
     if isinstance(today, str):
         today = dt.date.fromisoformat(today)
-    gen = _Generator(db, seed, today or dt.date.today())
+    gen = _Generator(db, seed, today or clock.today())
     gen.project_ids = gen.projects(max(12, freelancers // 8))
     step = max(1, freelancers // 100)
     done = 0
@@ -676,6 +679,10 @@ def generate(
             for _, _, sql in schema:
                 db.execute(sql)
             dbmod.refresh_derived(db)
+            dbmod.set_meta(db, {
+                META_DEMO: "yes", META_BUILT_FOR: gen.today.isoformat(),
+                META_SEED: seed, META_FREELANCERS: freelancers,
+            })  # fmt: skip
             broken = db.execute("PRAGMA foreign_key_check").fetchall()
             if broken:
                 raise RuntimeError(f"demo generator wrote dangling references: {broken[:5]}")
@@ -708,6 +715,62 @@ def create(
                       progress)
 
 
+def demo_facts(path: str | Path) -> dict[str, str] | None:
+    """What ``_meta`` says of the demo at ``path`` (built for, seed, size), or None when the
+    file is not a demo database (or not there)."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    database = dbmod.open_db(path)
+    try:
+        if dbmod.get_meta(database, META_DEMO) != "yes":
+            return None
+        keys = (META_BUILT_FOR, META_SEED, META_FREELANCERS)
+        return {key: dbmod.get_meta(database, key) or "" for key in keys}
+    finally:
+        database.close()
+
+
+def refresh_plan(
+    path: str | Path, *, freelancers: int = 200, seed: int = 0, today: dt.date | None = None
+) -> tuple[str, int, int]:
+    """What :func:`refresh` would do at ``path``, with the size and seed it would build.
+
+    ``"create"`` (there is no database), ``"current"`` (a demo built for today: nothing to do),
+    ``"rebuild"`` (a demo built for another day: made again for today with its own seed and
+    size, so that "missions ending this week" and the open requests are this week's) or
+    ``"not a demo"`` (a database of real work: never touched).
+    """
+    path = Path(path)
+    if not path.exists():
+        return "create", freelancers, seed
+    facts = demo_facts(path)
+    if facts is None:
+        return "not a demo", 0, 0
+    size = int(facts[META_FREELANCERS] or freelancers)
+    own_seed = int(facts[META_SEED] or seed)
+    day = (today or clock.today()).isoformat()
+    return ("current" if facts[META_BUILT_FOR] == day else "rebuild"), size, own_seed
+
+
+def refresh(
+    path: str | Path,
+    *,
+    freelancers: int = 200,
+    seed: int = 0,
+    today: dt.date | None = None,
+    progress: Callable[[int], Any] | None = None,
+) -> str:
+    """Keep the demo at ``path`` current (what ``make run`` does before starting); returns the
+    action of :func:`refresh_plan` that was carried out."""
+    day = today or clock.today()
+    action, size, own_seed = refresh_plan(path, freelancers=freelancers, seed=seed, today=day)
+    if action in ("create", "rebuild"):
+        create(path, freelancers=size, seed=own_seed, today=day, force=action == "rebuild",
+               progress=progress)
+    return action
+
+
 def refuse_overwrite(path: Path, force: bool) -> None:
     """The demo never replaces an existing database unless asked to with ``force``."""
     if Path(path).exists() and not force:
@@ -723,7 +786,7 @@ def refuse_overwrite(path: Path, force: bool) -> None:
 
 def _create_in(path: Path, tmp: Path, freelancers, seed, today, progress) -> dict[str, int]:
     _remove_db_files(tmp)
-    database = dbmod.open_db(tmp)
+    database = dbmod.open_db(tmp, create=True)
     try:
         counts = generate(
             database, freelancers=freelancers, seed=seed, today=today, progress=progress

@@ -24,7 +24,7 @@ from typing import Any
 import sqlite_utils
 from pydantic import ValidationError
 
-from . import followups, planning, pool
+from . import clock, followups, planning, pool
 from .config import get_settings
 from .dates import day_or_today
 from .errors import InvalidInput, InvalidState, NotFound, Problem
@@ -92,7 +92,7 @@ def _today(today: dt.date | str | None) -> dt.date:
 
 
 def _now() -> str:
-    return dt.datetime.now().isoformat(timespec="seconds")
+    return clock.stamp()
 
 
 def _stamp(today: dt.date | str | None) -> str:

@@ -1,10 +1,10 @@
 """The talent pool: freelancers, their skills, their contacts (kept apart) and named lists.
 
 Skill names typed by people ("Développeuse Web", "dev web", "React.js") are normalised (case,
-accents, punctuation) and resolved through the catalogue shipped in ``data/skills.csv``, which
-gives each skill French and English labels and aliases. An unknown skill is refused with the
-closest known one suggested (``difflib`` from the standard library is enough for a catalogue of
-this size).
+accents, punctuation) and resolved through the catalogue shipped in the package
+(``fmstoolkit/resources/skills.csv``), which gives each skill French and English labels and
+aliases. An unknown skill is refused with the closest known one suggested (``difflib`` from the
+standard library is enough for a catalogue of this size).
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ from typing import Any
 
 import sqlite_utils
 
-from .config import DATA_DIR
+from . import clock, resources
 from .errors import Conflict, InvalidInput, NotFound, Problem
 from .models import Contact, Freelancer, SkillLevel, TalentList, validate, validate_all
 
-SKILLS_CATALOGUE = DATA_DIR / "skills.csv"
+#: The skills catalogue shipped in the package (see :mod:`fmstoolkit.resources`).
+SKILLS_CATALOGUE = resources.skills_catalogue()
 
 PUBLIC_COLUMNS = ("id", "name", "headline", "city", "seniority", "daily_rate", "status")
 CONTACT_FIELDS = ("email", "phone", "telegram_chat_id", "preferred_channel")
@@ -236,7 +237,7 @@ def add_freelancer(db: sqlite_utils.Database, **data: Any) -> int:
     freelancer, contact_rec = validate_all((Freelancer, person), (Contact, contact), extra=problems)
     _check_email_free(db, contact_rec.email, None)
     with db.atomic():
-        row = freelancer.row() | {"updated_at": dt.date.today().isoformat()}
+        row = freelancer.row() | {"updated_at": clock.stamp()}
         fid = db["freelancers"].insert(row).last_pk
         db["contacts"].insert({"freelancer_id": fid, **contact_rec.row()})
         _replace_skills(db, fid, parsed)
@@ -260,7 +261,7 @@ def update_freelancer(db: sqlite_utils.Database, freelancer_id: int, **data: Any
     _check_email_free(db, contact_rec.email, freelancer_id)
     with db.atomic():
         db["freelancers"].update(
-            freelancer_id, freelancer.row() | {"updated_at": dt.date.today().isoformat()}
+            freelancer_id, freelancer.row() | {"updated_at": clock.stamp()}
         )
         db["contacts"].upsert(
             {"freelancer_id": freelancer_id, **contact_rec.row()}, pk="freelancer_id"
@@ -371,7 +372,7 @@ def set_opt_out(db: sqlite_utils.Database, freelancer_id: int, opted_out: bool =
     get_freelancer(db, freelancer_id)
     db.execute(
         "UPDATE freelancers SET opted_out_at = ? WHERE id = ?",
-        [dt.date.today().isoformat() if opted_out else None, freelancer_id],
+        [clock.stamp() if opted_out else None, freelancer_id],
     )
 
 
@@ -395,7 +396,7 @@ def add_to_list(db: sqlite_utils.Database, list_name: str, freelancer_id: int) -
         db.execute(
             "INSERT OR IGNORE INTO list_members (list_id, freelancer_id, added_at) "
             "VALUES (?, ?, ?)",
-            [list_id, freelancer_id, dt.date.today().isoformat()],
+            [list_id, freelancer_id, clock.today().isoformat()],
         )
     return list_id
 
@@ -688,7 +689,7 @@ def import_freelancers(
             name=name,
             count=len(report.rejected_rows),
         )
-    today = dt.date.today().isoformat()
+    today = clock.stamp()
     with db.atomic():
         for _, rec, contact_rec, parsed in valid:
             existing = db.execute(

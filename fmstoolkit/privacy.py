@@ -10,13 +10,12 @@ somewhere; publishing shows it anonymised and follow-ups never reach it again.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
 import sqlite_utils
 
-from . import pool
+from . import clock, pool
 from .errors import InvalidState
 
 #: Tables whose rows about a freelancer are exported as they are, keyed by freelancer_id.
@@ -35,7 +34,7 @@ def export(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]:
     profile = pool.get_freelancer(db, freelancer_id)
     profile.pop("skills", None)
     data: dict[str, Any] = {
-        "exported_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "exported_at": clock.stamp(),
         "freelancer": profile,
         "contact": pool.get_contact(db, freelancer_id),
     }
@@ -122,6 +121,6 @@ def forget(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, int]:
             "status = 'forgotten', opted_out_at = coalesce(opted_out_at, ?), "
             "availability_confirmed_at = NULL, availability_confirmed_by = NULL, "
             "updated_at = ? WHERE id = ?",
-            [label, dt.date.today().isoformat(), dt.date.today().isoformat(), freelancer_id],
+            [label, clock.today().isoformat(), clock.stamp(), freelancer_id],
         )
     return erased

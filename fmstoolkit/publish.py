@@ -38,13 +38,13 @@ from typing import Any
 
 import sqlite_utils
 
-from .config import DATA_DIR, get_settings
+from . import clock, resources
+from .config import get_settings
 from .errors import InvalidInput, InvalidState
 
-#: The metadata Datasette is served with (titles, descriptions, facets, canned queries).
-METADATA_FILE = DATA_DIR / "metadata.yml"
-#: Templates for Datasette (the freelancer profile page).
-TEMPLATES_DIR = DATA_DIR / "templates"
+#: The metadata Datasette is served with (titles, descriptions, facets, canned queries), shipped
+#: in the package so that an installed toolkit has it (see :mod:`fmstoolkit.resources`).
+METADATA_FILE = resources.metadata_file()
 
 #: FTS5 tokenizer: case and accents ignored ("reactivite" finds "réactivité").
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
@@ -457,9 +457,9 @@ def _build(db: sqlite_utils.Database, tmp: Path) -> dict[str, int]:
             }
             conn.execute(
                 "INSERT INTO pub.publication (id, published_at, freelancers, missions, notes, "
-                "recommendations, feedback) VALUES (1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), "
+                "recommendations, feedback) VALUES (1, ?, "
                 "?, ?, ?, ?, ?)",
-                list(counts.values()),
+                [clock.stamp(), *counts.values()],
             )
             conn.execute("COMMIT")
         except BaseException:
@@ -492,8 +492,8 @@ def _finish(tmp: Path) -> None:
 
 
 def metadata(*, password_hash: bool | None = None) -> dict[str, Any]:
-    """The Datasette metadata (``data/metadata.yml``), with the login block when a password
-    hash is configured (``FMS_DATASETTE_PASSWORD_HASH``)."""
+    """The Datasette metadata (``fmstoolkit/resources/metadata.yml``), with the login block
+    when a password hash is configured (``FMS_DATASETTE_PASSWORD_HASH``)."""
     import yaml  # PyYAML comes with Datasette
 
     data = yaml.safe_load(METADATA_FILE.read_text(encoding="utf-8"))

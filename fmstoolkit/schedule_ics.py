@@ -13,6 +13,8 @@ from typing import Any
 
 import icalendar
 
+from . import clock
+
 
 def _summary(row: Mapping[str, Any]) -> str:
     if row["kind"] == "mission":
@@ -28,7 +30,7 @@ def to_ics(rows: Iterable[Mapping[str, Any]], *, name: str = "fmstoolkit schedul
     cal.add("prodid", "-//fmstoolkit//planning//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", name)
-    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    stamp = clock.now()
     for row in rows:
         event = icalendar.Event()
         event.add("uid", f"{row['kind']}-{row['id']}@fmstoolkit")

@@ -8,10 +8,12 @@ What is served and how:
 - only the notes database (built by :func:`fmstoolkit.publish.publish`); the operational
   database is never given to Datasette, so no permission setting can expose it;
 - immutable (``?immutable=1``, no locks, no write endpoint) and downloadable, being the only file;
-- the metadata of ``data/metadata.yml`` (titles, descriptions, facets, canned queries), the
-  profile template of ``data/templates/``, Markdown notes (datasette-render-markdown), the
-  calendar feeds (:mod:`fmstoolkit.calendar_feeds`) and, when ``FMS_DATASETTE_PASSWORD_HASH``
-  is set, password login (datasette-auth-passwords, user ``manager``);
+- the metadata and templates shipped in the package (:mod:`fmstoolkit.resources`:
+  ``metadata.yml`` with titles, descriptions, facets and canned queries, ``templates/`` with
+  the freelancer profile page), so an installed toolkit serves the same pages as a checkout;
+  Markdown notes (datasette-render-markdown), the calendar feeds
+  (:mod:`fmstoolkit.calendar_feeds`) and, when ``FMS_DATASETTE_PASSWORD_HASH`` is set,
+  password login (datasette-auth-passwords, user ``manager``);
 - republishing replaces the file (``os.replace``): :class:`FollowingDatabase` notices the new
   file and reopens its connections, so a running server serves the new notes without a restart
   and requests already running finish on the old file.
@@ -28,10 +30,10 @@ from typing import Any
 from datasette.app import Datasette
 from datasette.database import Database
 
-from . import calendar_feeds
+from . import calendar_feeds, resources
 from .config import get_settings
 from .errors import NotFound
-from .publish import TEMPLATES_DIR, metadata
+from .publish import metadata
 
 DATABASE = "notes"
 PASSWORD_ENV = "FMS_DATASETTE_PASSWORD_HASH"
@@ -162,7 +164,7 @@ def make_datasette(
     ds = NotesDatasette(
         files=[],
         metadata=datasette_metadata(password_hash),
-        template_dir=str(TEMPLATES_DIR),
+        template_dir=str(resources.templates_dir()),
         settings=SETTINGS,
     )
     if "_memory" in ds.databases:  # Datasette adds it when given no file: serve nothing else

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # `make run`: start the toolkit on the demo database and print the URLs to open.
-# Usage: scripts/run.sh DB LAB_PORT DATASETTE_PORT
+# Usage: [DB=path] scripts/run.sh LAB_PORT DATASETTE_PORT
+# Every part started here (JupyterLab and its kernels, Datasette, the assistant) resolves relative
+# paths against this folder (FMS_HOME), so they all open the same database.
 set -euo pipefail
-DB="$1"; LAB_PORT="$2"; DATASETTE_PORT="$3"
+LAB_PORT="$1"; DATASETTE_PORT="$2"
 BIN=.venv/bin
-export FMS_DB="$DB"
+export FMS_HOME="$PWD"
+if [ -n "${DB:-}" ]; then export FMS_DB="$DB"; fi
+DB="$($BIN/python -c 'from fmstoolkit.config import get_settings as s; print(s().db)')"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM

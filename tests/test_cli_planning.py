@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import icalendar
 from click.testing import CliRunner
 from planning_fixtures import freelancer, past_mission
 
-from fmstoolkit import planning
+from fmstoolkit import clock, planning
 from fmstoolkit.cli import cli
 
 
@@ -18,7 +17,7 @@ def run(*args: str):
 
 
 def in_days(n: int) -> str:
-    return (dt.date.today() + dt.timedelta(days=n)).isoformat()
+    return clock.days_from_today(n).isoformat()
 
 
 def test_request_add_creates_the_project_and_says_so(db):
@@ -28,7 +27,7 @@ def test_request_add_creates_the_project_and_says_so(db):
     assert "Project 'Site web' created (#1)." in result.output
     req = planning.get_request(db, 1)
     assert req["days"] == 5 and req["max_rate"] == 600
-    first, last = planning.working_period(dt.date.today() + dt.timedelta(days=6), 5)
+    first, last = planning.working_period(clock.days_from_today(6), 5)
     assert (req["start_date"], req["end_date"]) == (first.isoformat(), last.isoformat())
     assert f"{first.isoformat()} to {last.isoformat()} (5 working days)" in result.output
 

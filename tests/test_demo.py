@@ -144,3 +144,38 @@ def test_cli_demo_shows_progress_and_refuses_a_second_run(tmp_path):
     again = runner.invoke(cli, ["demo", "--db", str(path)])
     assert again.exit_code == 2
     assert "already exists" in again.stderr and "Traceback" not in again.output
+
+
+def test_refresh_keeps_a_demo_current_and_never_touches_real_work(tmp_path, frozen_clock):
+    path = tmp_path / "fms.db"
+    assert demo.refresh(path, freelancers=6, seed=4) == "create"
+    assert demo.demo_facts(path) == {
+        demo.META_BUILT_FOR: "2026-11-25", demo.META_SEED: "4", demo.META_FREELANCERS: "6"}
+    before = path.read_bytes()
+    assert demo.refresh(path, freelancers=50, seed=9) == "current"
+    assert path.read_bytes() == before
+
+    result = CliRunner().invoke(cli, ["demo", "--db", str(path), "--refresh"])
+    assert result.exit_code == 0 and "the demo agency is current" in result.output
+
+
+def test_a_stale_demo_is_rebuilt_for_today_with_its_own_seed_and_size(tmp_path, frozen_clock):
+    path = tmp_path / "fms.db"
+    demo.create(path, freelancers=6, seed=4)
+    frozen_clock.shift(dt.timedelta(days=9))
+    assert demo.refresh(path, freelancers=50, seed=9) == "rebuild"
+    assert demo.demo_facts(path) == {
+        demo.META_BUILT_FOR: "2026-12-04", demo.META_SEED: "4", demo.META_FREELANCERS: "6"}
+    database = dbmod.open_db(path)
+    open_starts = [r[0] for r in database.execute(
+        "SELECT start_date FROM requests WHERE status IN ('open', 'polling')")]
+    database.close()
+    assert open_starts and min(open_starts) >= "2026-12-04"  # open requests are ahead again
+
+
+def test_refresh_leaves_a_database_that_is_not_a_demo_alone(db_path):
+    before = db_path.read_bytes()
+    assert demo.refresh(db_path) == "not a demo"
+    assert db_path.read_bytes() == before
+    result = CliRunner().invoke(cli, ["demo", "--db", str(db_path), "--refresh"])
+    assert result.exit_code == 0 and "not a demo database: left untouched" in result.output

@@ -12,16 +12,18 @@ import datetime as dt
 import io
 
 import pytest
+from conftest import FROZEN_NOW
 from notify_fixtures import make_freelancer, make_mission, make_poll, outbox_text
 from tqdm import tqdm
 
-from fmstoolkit import pool
+from fmstoolkit import clock, pool
 from fmstoolkit.notify import callbacks, dispatcher, outbox
 from fmstoolkit.notify.message import PermanentFailure, TemporaryFailure
 
 pytest_plugins = ["telegram_standin"]  # the Bot API stand-in's fixtures
 
-LATER = dt.datetime(2030, 1, 1, 12, 0, 0)
+#: Long after every message of a test was queued (the clock is frozen at FROZEN_NOW).
+LATER = FROZEN_NOW + dt.timedelta(days=30)
 
 
 class Recorder:
@@ -148,7 +150,7 @@ def test_temporary_failure_honours_retry_after_and_hides_the_address(db):
     msg = outbox.get(db, mid)
     assert msg["status"] == "pending" and msg["last_error"].startswith("telegram: 429")
     assert "777" not in msg["last_error"]
-    wait = dt.datetime.fromisoformat(msg["next_attempt_at"]) - now
+    wait = clock.parse_stamp(msg["next_attempt_at"]) - now
     assert 3 <= wait.total_seconds() <= 4
     db.execute("UPDATE contacts SET preferred_channel = 'email' WHERE freelancer_id = ?", [fid])
     dispatcher.drain(db, channels=ch, now=now + dt.timedelta(seconds=5))

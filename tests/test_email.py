@@ -14,6 +14,7 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from conftest import FROZEN_NOW
 from icalendar import Calendar
 from notify_fixtures import make_freelancer, make_mission, make_poll, outbox_text
 
@@ -22,7 +23,8 @@ from fmstoolkit.notify import dispatcher, outbox
 from fmstoolkit.notify.email import EmailChannel
 from fmstoolkit.notify.message import OutgoingMessage, PermanentFailure, TemporaryFailure
 
-LATER = dt.datetime(2030, 1, 1, 12, 0, 0)
+#: Long after every message of a test was queued (the clock is frozen at FROZEN_NOW).
+LATER = FROZEN_NOW + dt.timedelta(days=30)
 
 
 class Inbox:

@@ -17,9 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def lab(free_port, tmp_path, db_path):
+def lab(free_port, tmp_path):
     from fmstoolkit import demo
 
+    db_path = tmp_path / "demo.db"
     demo.create(db_path, freelancers=30, seed=2)
     env = os.environ.copy() | {"FMS_DB": str(db_path), "JUPYTER_RUNTIME_DIR": str(tmp_path)}
     proc = subprocess.Popen(

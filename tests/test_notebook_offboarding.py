@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 from offboarding_fixtures import build_demo
 
@@ -19,6 +20,7 @@ def test_the_notebook_is_committed_thin_and_without_outputs():
     assert sum(c.cell_type == "markdown" for c in nb.cells) >= 3
 
 
+@pytest.mark.real_clock  # the kernel reads the machine's clock
 def test_the_notebook_runs_headless_on_the_demo_database(db, tmp_path):
     build_demo(db, freelancers=60, seed=1)
     assert offboarding.due(db, within=30), "the demo has missions to offboard"

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 from test_ui_planning import build_agency
 
@@ -41,6 +42,7 @@ def test_the_notebook_is_committed_thin_and_without_outputs():
     assert "fmstoolkit.ui" in code[0].source
 
 
+@pytest.mark.real_clock  # the kernel reads the machine's clock
 def test_the_notebook_runs_headless_on_the_demo_database(db, tmp_path):
     build_demo(db)
     assert planning.list_requests(db, status=("open", "polling")), "an open request to show"

@@ -10,14 +10,15 @@ import random
 import stat
 
 import pytest
+from conftest import FROZEN_NOW
 from icalendar import Calendar
 from notify_fixtures import make_freelancer, make_mission, make_poll, outbox_text
 
-from fmstoolkit import config, followups, pool
+from fmstoolkit import clock, config, followups, pool
 from fmstoolkit.errors import DeliveryError, InvalidInput, InvalidState, NotFound
 from fmstoolkit.notify import callbacks, outbox, render
 
-NOW = dt.datetime(2026, 11, 25, 9, 0, 0)
+NOW = FROZEN_NOW
 
 
 def queue_one(db, key="k1", fid=None, **kwargs) -> int:
@@ -98,8 +99,10 @@ def test_claim_takes_due_messages_once_and_a_lost_lease_makes_them_claimable(db)
 
 def test_a_message_is_not_claimed_before_it_is_due(db):
     mid = queue_one(db)
-    db.execute("UPDATE outbox SET next_attempt_at = '2030-01-01 00:00:00' WHERE id = ?", [mid])
-    assert outbox.claim(db, now=NOW + dt.timedelta(days=1)) == []
+    outbox.claim(db, now=NOW)
+    outbox.mark_failed(db, mid, "421 try later", retry_after=3600, now=NOW)
+    assert outbox.claim(db, now=NOW + dt.timedelta(minutes=59)) == []
+    assert [m["id"] for m in outbox.claim(db, now=NOW + dt.timedelta(minutes=67))] == [mid]
 
 
 def test_temporary_failures_back_off_exponentially_with_jitter(db):
@@ -111,7 +114,7 @@ def test_temporary_failures_back_off_exponentially_with_jitter(db):
         assert msg["attempts"] == attempt
         status = outbox.mark_failed(db, mid, "421 try later", now=now, rng=random.Random(attempt))
         assert status == "pending"
-        next_at = dt.datetime.fromisoformat(outbox.get(db, mid)["next_attempt_at"])
+        next_at = clock.parse_stamp(outbox.get(db, mid)["next_attempt_at"])
         waits.append((next_at - now).total_seconds())
         assert outbox.claim(db, now=next_at - dt.timedelta(seconds=1)) == []
     for attempt, wait in enumerate(waits, 1):
@@ -128,7 +131,7 @@ def test_retry_after_is_honoured(db):
     (msg,) = outbox.claim(db, now=NOW + dt.timedelta(days=1))
     now = NOW + dt.timedelta(days=1)
     outbox.mark_failed(db, mid, "429 too many requests", retry_after=7, now=now)
-    next_at = dt.datetime.fromisoformat(outbox.get(db, mid)["next_attempt_at"])
+    next_at = clock.parse_stamp(outbox.get(db, mid)["next_attempt_at"])
     assert 7 <= (next_at - now).total_seconds() <= 8
 
 
@@ -410,7 +413,7 @@ def test_buttons_are_signed_with_the_secret_of_the_database_they_belong_to(db, t
     from fmstoolkit import db as dbmod
 
     assert callbacks.secret_for(db) == callbacks.secret()
-    other = dbmod.open_db(tmp_path / "elsewhere" / "agency.db")  # like `fms --db PATH`
+    other = dbmod.open_db(tmp_path / "elsewhere" / "agency.db", create=True)  # `fms init --db`
     try:
         fid = make_freelancer(other)
         msg = outbox.get(other, outbox.enqueue_availability_question(other, make_poll(other, fid)))

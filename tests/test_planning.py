@@ -386,18 +386,17 @@ def test_polls_are_idempotent_and_answers_confirm_availability(db):
         planning.answer_poll(db, poll, "perhaps")
 
 
-def test_the_ledger_and_the_fill_rate_report(db):
+def test_the_ledger_and_the_fill_rate_report(db, frozen_clock):
     a, b = freelancer(db, "Alice"), freelancer(db, "Bob")
+    frozen_clock.move_to(dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC))
     staffed = request(db)
     planning.record_poll(db, staffed["id"], b)
     planning.answer_poll(db, planning.record_poll(db, staffed["id"], a), "yes")
-    planning.assign(db, staffed["id"], a)
-    db.execute("UPDATE requests SET created_at = '2026-11-23 09:00:00', "
-               "staffed_at = '2026-11-24 21:00:00' WHERE id = ?", [staffed["id"]])
+    frozen_clock.move_to(dt.datetime(2026, 11, 24, 9, tzinfo=dt.UTC))
     outside = request(db, start="2026-12-14")
-    planning.close_request(db, outside["id"], "outside")
-    db.execute("UPDATE requests SET created_at = '2026-11-24 09:00:00', "
-               "staffed_at = '2026-11-24 21:00:00' WHERE id = ?", [outside["id"]])
+    frozen_clock.move_to(dt.datetime(2026, 11, 24, 21, tzinfo=dt.UTC))
+    planning.assign(db, staffed["id"], a)  # a day and a half after the request
+    planning.close_request(db, outside["id"], "outside")  # half a day after
     unfilled = request(db, start="2026-12-14")
     planning.close_request(db, unfilled["id"], "unfilled")
     cancelled = request(db, start="2026-12-14")

@@ -18,7 +18,7 @@ from datasette_auth_passwords.utils import hash_password
 from icalendar import Calendar
 from publish_fixtures import make_agency, secret_values
 
-from fmstoolkit import publish, serve
+from fmstoolkit import clock, publish, serve
 
 
 @pytest.fixture
@@ -160,7 +160,7 @@ async def test_calendar_feeds_of_a_freelancer_a_project_and_the_agency(ds, db, a
     year = await ds.client.get("/-/calendars/agency.ics?since=2025-01-01&until=2025-12-31")
     assert len(events(year.content)) == 4
     recent = await ds.client.get("/-/calendars/agency.ics")  # 30 days back, 180 ahead
-    today = dt.date.today()
+    today = clock.today()
     expected = {
         f"mission-{mid}@fmstoolkit"
         for mid, start, end in db.execute("SELECT id, start_date, end_date FROM missions")

@@ -1,24 +1,23 @@
 """The offboarding notebook app driven from Python, as a manager would click through it."""
 
-import datetime as dt
 
 import plotly.graph_objects as go
 import pytest
 from offboarding_fixtures import FEEDBACK, NOTE, RECOMMENDATION, full_checklist, make_mission
 
-from fmstoolkit import offboarding, pool
+from fmstoolkit import clock, offboarding, pool
 from fmstoolkit.ui.offboarding import OffboardingApp, offboarding_app, themes_html, trends_figure
 
 
 @pytest.fixture
 def ended(db):
-    end = (dt.date.today() - dt.timedelta(days=3)).isoformat()
-    start = (dt.date.today() - dt.timedelta(days=40)).isoformat()
+    end = clock.days_from_today(-3).isoformat()
+    start = clock.days_from_today(-40).isoformat()
     return make_mission(db, start=start, end=end)
 
 
 def test_the_picker_lists_due_missions_oldest_first(db, ended):
-    later_end = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    later_end = clock.days_from_today(10).isoformat()
     make_mission(db, name="Bruno", start="2026-01-05", end=later_end)
     app = OffboardingApp(db, within=30)
     labels = [label for label, _ in app.picker.options]

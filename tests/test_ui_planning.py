@@ -13,14 +13,14 @@ import ipywidgets as w
 import plotly.graph_objects as go
 import pytest
 
-from fmstoolkit import planning, pool
+from fmstoolkit import clock, planning, pool
 from fmstoolkit.ui.planning import PlanningApp, planning_app, rate_chart
 from fmstoolkit.ui.schedule import ScheduleView, schedule_view
 
 
 def next_monday(weeks: int = 2) -> dt.date:
     """A Monday at least ``weeks`` weeks ahead, with no French public holiday that week."""
-    day = dt.date.today() + dt.timedelta(weeks=weeks)
+    day = clock.days_from_today(7 * weeks)
     day += dt.timedelta(days=(7 - day.weekday()) % 7)
     while len(planning.working_days(day, day + dt.timedelta(days=4), "FR")) < 5:
         day += dt.timedelta(days=7)
@@ -73,7 +73,7 @@ def build_agency(db) -> dict[str, Any]:
             phone="+33 6 12 34 56 78",
         )
     old = db["projects"].insert({"name": "Ancien site", "client": "ACME"}).last_pk
-    past = dt.date.today() - dt.timedelta(days=200)
+    past = clock.days_from_today(-200)
     paid = {
         "alice": [550, 600, 650, 620],
         "bruno": [420, 450, 470],

@@ -341,7 +341,7 @@ def store(db: Any, freelancer_id: int, state: State) -> None:
     with db.atomic():
         db.execute(
             "INSERT INTO _conversations (freelancer_id, form, mission_id, step, answers, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, datetime('now')) "
+            "updated_at) VALUES (?, ?, ?, ?, ?, clock_now()) "
             "ON CONFLICT(freelancer_id) DO UPDATE SET form = excluded.form, "
             "mission_id = excluded.mission_id, step = excluded.step, "
             "answers = excluded.answers, updated_at = excluded.updated_at",

@@ -34,7 +34,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .. import followups, pool
+from .. import clock, followups, pool
 from ..config import get_settings
 from ..errors import DeliveryError, InvalidInput, InvalidState, NotFound
 from . import callbacks, render
@@ -60,15 +60,12 @@ FEEDBACK_LABEL = {"en": "Give my feedback", "fr": "Donner mon avis"}
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    """Now, from the one clock (kept as the outbox's name for it)."""
+    return clock.now()
 
 
-def stamp(when: dt.datetime | None = None) -> str:
-    """UTC time as SQLite's ``datetime('now')`` writes it (so text comparison is time order)."""
-    when = when or utcnow()
-    if when.tzinfo is not None:
-        when = when.astimezone(dt.UTC).replace(tzinfo=None)
-    return when.strftime("%Y-%m-%d %H:%M:%S")
+#: Timestamps of the outbox are those of the one clock (UTC text, so text order is time order).
+stamp = clock.stamp
 
 
 def backoff(attempts: int, retry_after: float | None = None, rng: random.Random | None = None):
@@ -405,7 +402,7 @@ def mission_ics(m: dict[str, Any]) -> str:
     cal.add("method", "PUBLISH")
     event = Event()
     event.add("uid", f"mission-{m['id']}@fmstoolkit")
-    event.add("dtstamp", dt.datetime.now(dt.UTC).replace(microsecond=0))
+    event.add("dtstamp", clock.now())
     event.add("dtstart", dt.date.fromisoformat(m["start_date"]))
     event.add("dtend", dt.date.fromisoformat(m["end_date"]) + dt.timedelta(days=1))
     event.add("summary", " · ".join(x for x in (m["project"], m.get("title")) if x))

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .. import clock
 from ..config import get_settings
 from ..dates import day_or_today, parse_date
 from ..errors import InvalidInput, NotFound, Problem
@@ -52,7 +53,7 @@ def _today(today: dt.date | str | None = None) -> dt.date:
 
 
 def _now() -> str:
-    return dt.datetime.now().isoformat(sep=" ", timespec="seconds")
+    return clock.stamp()
 
 
 def _date(value: dt.date | dt.datetime | str, field_name: str = "date") -> dt.date:
@@ -125,7 +126,7 @@ def _project_id(
             "No project named '{name}'.", "Aucun projet « {name} ».", field="project", name=text
         )
     return db["projects"].insert(
-        {"name": text, "created_at": dt.date.today().isoformat()}
+        {"name": text, "created_at": clock.today().isoformat()}
     ).last_pk, True
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import ipywidgets as w
 import sqlite_utils
 
-from .. import planning, pool
+from .. import clock, planning, pool
 from ..config import get_settings
 from ..errors import FmsError, Problem
 from ..forms.definitions import REQUEST, FormDef
@@ -157,7 +157,7 @@ class RequestFormWidget(FormWidget):
         for name in ("start", "days"):
             self.controls[name].observe(lambda _c: self._show_end(), names="value")
         self._insert_after("days", self.end_label)
-        self.controls["start"].value = dt.date.today() + dt.timedelta(days=6)
+        self.controls["start"].value = clock.days_from_today(6)
 
     def _row_of(self, control: w.Widget) -> w.VBox:
         return next(r for r in self.box.children if control in getattr(r, "children", ()))
@@ -600,7 +600,7 @@ def requests_report_html(db=None, *, days: int = 90, start=None, end=None) -> w.
     """The request ledger over a period (default: the last ``days`` days up to today plus the
     coming month): fill rate, time to staff, and one line per request."""
     db = database(db)
-    today = dt.date.today()
+    today = clock.today()
     start = start or today - dt.timedelta(days=days)
     end = end or today + dt.timedelta(days=30)
     data = planning.requests_report(db, start=start, end=end)

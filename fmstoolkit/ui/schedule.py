@@ -19,7 +19,7 @@ import ipywidgets as w
 import plotly.graph_objects as go
 from IPython.display import HTML
 
-from .. import planning
+from .. import clock, planning
 from ..config import get_settings
 from ..dates import parse_date
 from ..errors import FmsError
@@ -155,7 +155,7 @@ def timeline_traces(rows: list[dict[str, Any]], lang: str) -> list[go.Bar]:
 
 
 def _layout(fig: go.Figure, lanes: list[str], start: dt.date, end: dt.date, lang: str) -> None:
-    today = dt.date.today()
+    today = clock.today()
     shapes = []
     if start <= today <= end:
         shapes.append(
@@ -269,7 +269,7 @@ class ScheduleView:
     ) -> None:
         self.db = database(db)
         self.lang = lang or get_settings().lang
-        first = _date(start) if start else dt.date.today() - dt.timedelta(days=7)
+        first = _date(start) if start else clock.today() - dt.timedelta(days=7)
         last = _date(end) if end else first + dt.timedelta(weeks=weeks)
         self.start_picker = w.DatePicker(value=first, description=tr("from", self.lang))
         self.end_picker = w.DatePicker(value=last, description=tr("to", self.lang))

@@ -32,7 +32,7 @@ def main() -> None:
         rows = {t: database.execute(f"SELECT * FROM [{t}]").fetchall() for t in counts}
         columns = {t: [c.name for c in database[t].columns] for t in counts}
         database.close()
-        raw = dbmod.open_db(Path(folder) / "raw.db")
+        raw = dbmod.open_db(Path(folder) / "raw.db", create=True)
         for kind, name in raw.execute(
             "SELECT type, name FROM sqlite_master WHERE type IN ('index', 'trigger') "
             "AND sql IS NOT NULL"

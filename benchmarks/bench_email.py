@@ -68,9 +68,9 @@ def start_server(port: int) -> subprocess.Popen:
 
 def make_db(path: Path, n: int):
     from fmstoolkit import db as dbmod
-    from fmstoolkit.notify import outbox
+    from fmstoolkit.actions import messages
 
-    db = dbmod.open_db(path)
+    db = dbmod.open_db(path, create=True)
     project = db["projects"].insert({"name": "Bench", "client": "ACME"}).last_pk
     with db.atomic():
         for i in range(n):
@@ -91,7 +91,7 @@ def make_db(path: Path, n: int):
     start = time.perf_counter()
     with db.atomic():
         for mission_id in range(1, n + 1):
-            outbox.enqueue_feedback_request(db, mission_id)
+            messages.enqueue_feedback_request(db, mission_id)
     return db, time.perf_counter() - start
 
 

@@ -203,7 +203,7 @@ def main() -> int:
         db = dbmod.open_db(args.from_db)
         used, counts = str(args.from_db), {"notes": db["notes"].count}
     else:
-        db = dbmod.open_db(work / "fms.db")
+        db = dbmod.open_db(work / "fms.db", create=True)
         used, counts = generate(db, args.freelancers, args.generator)
     emit("publish_generate_s", time.perf_counter() - started, generator=used,
          freelancers=args.freelancers, notes=counts.get("notes"))  # fmt: skip
@@ -215,7 +215,7 @@ def main() -> int:
     db.close()
 
     # republishing after a closed offboarding, on the demo agency (200 freelancers)
-    small = dbmod.open_db(work / "demo.db")
+    small = dbmod.open_db(work / "demo.db", create=True)
     generate(small, 200, args.generator)
     small_stats = publish.publish(small, work / "demo-notes.db")
     emit("republish_demo_s", small_stats["seconds"], 1.0, notes=small_stats["notes"])

@@ -10,8 +10,9 @@ Routes (on the notes database):
 Why not datasette-ics over canned queries: that plugin writes every event as a UTC date-time
 (``DTSTART:20260302T000000Z``), which calendar apps show at 01:00 in Paris and end a day early.
 A mission is a span of whole days, so the events here are all-day events (``VALUE=DATE``, end
-exclusive) made with the ``icalendar`` library, with a stable UID per mission so that a
-subscribed calendar updates events instead of duplicating them.
+exclusive) with a stable UID per mission so that a subscribed calendar updates events instead of
+duplicating them, written by :func:`fmstoolkit.calendars.missions_ics` (the one iCalendar
+builder, also used by the schedule export and the mission confirmation).
 
 It is registered as a Datasette plugin through the package's ``datasette`` entry point, so any
 Datasette where fmstoolkit is installed loads it (a ``datasette publish`` deployment too, see the
@@ -25,9 +26,8 @@ from typing import Any
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
-from icalendar import Calendar, Event
 
-from . import clock
+from . import calendars, clock
 
 DATABASE = "notes"
 AGENCY_PAST_DAYS = 30
@@ -54,29 +54,7 @@ def _date(text: str) -> dt.date:
 
 def calendar(name: str, rows: list[dict[str, Any]], *, base_url: str = "") -> bytes:
     """An iCalendar document with one all-day event per mission row."""
-    cal = Calendar()
-    cal.add("prodid", "-//fmstoolkit//missions//FR")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
-    stamp = clock.now()
-    for row in rows:
-        event = Event()
-        event.add("uid", f"mission-{row['id']}@fmstoolkit")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", _date(row["start_date"]))
-        event.add("dtend", _date(row["end_date"]) + dt.timedelta(days=1))
-        skill = f" ({row['skill']})" if row.get("skill") else ""
-        event.add("summary", f"{row['freelancer']} · {row['project']}{skill}")
-        event.add(
-            "description",
-            f"{row.get('title') or ''}\n{row['days']} j/days · {row['daily_rate']} EUR/j·day"
-            f" · {row['status']}".strip(),
-        )
-        if base_url:
-            event.add("url", f"{base_url}/{DATABASE}/missions/{row['id']}")
-        cal.add_component(event)
-    return cal.to_ical()
+    return calendars.missions_ics(name, rows, base_url=base_url, database=DATABASE)
 
 
 async def _feed(datasette, request, name: str, where: str, params: dict[str, Any]) -> Response:

@@ -17,6 +17,9 @@ import click
 
 from . import clock, pool
 from . import db as dbmod
+from .actions import freelancers as freelancer_actions
+from .actions import messages
+from .actions import planning as planning_actions
 from .config import get_settings
 from .errors import FmsError
 
@@ -290,7 +293,7 @@ def offboarding_trends(db, by: str, as_json: bool) -> None:
 )
 def offboard(db, mission_id: int, template: bool, answers: Path | None, no_publish: bool) -> None:
     """Offboard a mission from a JSON answers file (--template prints its skeleton)."""
-    from . import offboarding
+    from .actions.offboarding import apply_offboarding_answers
     from .errors import InvalidInput
     from .forms import definitions
 
@@ -308,7 +311,7 @@ def offboard(db, mission_id: int, template: bool, answers: Path | None, no_publi
             path=answers,
             exc=exc,
         ) from exc
-    result = offboarding.apply_answers(db, mission_id, data, publish=not no_publish)
+    result = apply_offboarding_answers(db, mission_id, data, publish=not no_publish)
     echo_json(result)
     if result.get("publish", {}).get("status") == "failed":
         head = "publication échouée" if _fr() else "publish failed"
@@ -427,8 +430,10 @@ def freelancers_show(db, freelancer_id: int, contact: bool, as_json: bool) -> No
 @click.option("--undo", is_flag=True, help="The freelancer agrees to hear from us again.")
 def freelancers_opt_out(db, freelancer_id: int, undo: bool) -> None:
     """Record that a freelancer wants no more messages nor staffing proposals."""
-    pool.set_opt_out(db, freelancer_id, not undo)
+    result = freelancer_actions.opt_out(db, freelancer_id, not undo)
     click.echo(f"#{freelancer_id}: {'opted in' if undo else 'opted out'}")
+    if result["cancelled"]:
+        click.echo(f"{len(result['cancelled'])} message(s) cancelled", err=True)
 
 
 @cli.group("lists", invoke_without_command=True)
@@ -682,17 +687,12 @@ def assign_cmd(db, request_id: int, freelancer_id: int, role_id, daily_rate,
                no_confirmation: bool) -> None:
     """Staff a request with a freelancer (creates the mission; refuses double bookings) and
     queue the mission confirmation to them (`fms outbox send` sends it)."""
-    from . import planning
-    from .notify import outbox
-
-    mission_id = planning.assign(
-        db, request_id, freelancer_id, role_id=role_id, daily_rate=daily_rate
+    m = planning_actions.assign_and_confirm(
+        db, request_id, freelancer_id, role_id=role_id, daily_rate=daily_rate,
+        confirm=not no_confirmation,
     )
-    if not no_confirmation:
-        message_id = outbox.enqueue_mission_confirmation(db, mission_id)
-        click.echo(f"confirmation → outbox #{message_id}", err=True)
-    m = planning.get_mission(db, mission_id)
-    status = planning.get_request(db, request_id)["status"]
+    _echo_confirmation(m)
+    mission_id, status = m["id"], m["request_status"]
     if _fr():
         click.echo(f"Mission n° {mission_id} : {m['freelancer']} sur {m['project']} du "
                    f"{m['start_date']} au {m['end_date']} à {m['daily_rate']} €/j "
@@ -770,13 +770,10 @@ def _echo_mission(m: dict[str, Any], as_json: bool = False) -> None:
                f"{m['end_date']} ({m['days']} {unit}) · {m['daily_rate']} € · {m['status']}")
 
 
-def _confirm_mission(db, mission_id: int, no_confirmation: bool) -> None:
-    """Queue the (new) mission confirmation unless told not to; dates are in its dedupe key."""
-    if not no_confirmation:
-        from .notify import outbox
-
-        click.echo(f"confirmation → outbox #{outbox.enqueue_mission_confirmation(db, mission_id)}",
-                   err=True)
+def _echo_confirmation(m: dict[str, Any]) -> None:
+    """Say which outbox message carries the mission's (new) confirmation, when one was queued."""
+    if m.get("confirmation_id"):
+        click.echo(f"confirmation → outbox #{m['confirmation_id']}", err=True)
 
 
 _no_confirmation_option = click.option(
@@ -810,10 +807,10 @@ def mission_show(db, mission_id: int, as_json: bool) -> None:
 def mission_move(db, mission_id: int, start: str, ignore_unavailability: bool,
                  no_confirmation: bool, as_json: bool) -> None:
     """Move a mission to a new start, keeping its number of working days."""
-    from . import planning
-
-    m = planning.move_mission(db, mission_id, start, ignore_unavailability=ignore_unavailability)
-    _confirm_mission(db, mission_id, no_confirmation)
+    m = planning_actions.move_mission(db, mission_id, start,
+                                      ignore_unavailability=ignore_unavailability,
+                                      confirm=not no_confirmation)
+    _echo_confirmation(m)
     _echo_mission(m, as_json)
 
 
@@ -828,24 +825,28 @@ def mission_move(db, mission_id: int, start: str, ignore_unavailability: bool,
 def mission_extend(db, mission_id: int, days: int | None, end: str | None,
                    ignore_unavailability: bool, no_confirmation: bool, as_json: bool) -> None:
     """Lengthen or shorten a mission, by working days or to a new end date."""
-    from . import planning
-
-    m = planning.extend_mission(db, mission_id, days=days, end=end,
-                                ignore_unavailability=ignore_unavailability)
-    _confirm_mission(db, mission_id, no_confirmation)
+    m = planning_actions.extend_mission(db, mission_id, days=days, end=end,
+                                        ignore_unavailability=ignore_unavailability,
+                                        confirm=not no_confirmation)
+    _echo_confirmation(m)
     _echo_mission(m, as_json)
 
 
 @mission_group.command("cancel")
 @with_db
 @click.argument("mission_id", type=int)
-@click.option("--reason", help="Why (kept with the mission).")
+@click.option("--reason", help="Why (kept with the mission, and told to the freelancer).")
+@click.option("--no-notice", is_flag=True,
+              help="Do not queue the cancellation notice to the freelancer.")
 @json_option
-def mission_cancel(db, mission_id: int, reason: str | None, as_json: bool) -> None:
-    """Cancel a mission: its role is open again."""
-    from . import planning
-
-    _echo_mission(planning.cancel_mission(db, mission_id, reason=reason), as_json)
+def mission_cancel(db, mission_id: int, reason: str | None, no_notice: bool,
+                   as_json: bool) -> None:
+    """Cancel a mission: its role is open again, an unsent confirmation is withdrawn and the
+    freelancer is told."""
+    m = planning_actions.cancel_mission(db, mission_id, reason=reason, notify=not no_notice)
+    if m.get("cancellation_id"):
+        click.echo(f"cancellation notice → outbox #{m['cancellation_id']}", err=True)
+    _echo_mission(m, as_json)
 
 
 @cli.group("poll")
@@ -860,9 +861,7 @@ def poll_group() -> None:
 def poll_answer(db, poll_id: int, answer: str) -> None:
     """Record a freelancer's answer to an availability poll (it also confirms their
     availability)."""
-    from . import planning
-
-    row = planning.answer_poll(db, poll_id, answer)
+    row = planning_actions.answer_poll(db, poll_id, answer)
     click.echo(f"poll #{row['id']}: {row['answer']}")
 
 # --- publishing (issue 5) ------------------------------------------------------------------------
@@ -1078,34 +1077,9 @@ def ask(
 
     The messages go out with `fms outbox send`.
     """
-    from . import planning
-    from .notify import dispatcher, outbox
-
-    if freelancer_ids:
-        planning.get_request(db, request_id)
-        targets = [(fid, role_id) for fid in dict.fromkeys(freelancer_ids)]
-    else:
-        candidates = planning.rank_candidates(db, request_id, role_id=role_id, top=top)
-        targets = [(c.freelancer_id, getattr(c, "role_id", role_id)) for c in candidates]
-    rows = []
-    with db.atomic():
-        for fid, rid in targets:
-            person = pool.get_freelancer(db, fid)
-            contact = dispatcher.contact_of(db, fid)
-            channel = dispatcher.choose_channel({"channel": "preferred"}, contact) or "manager"
-            poll_id = planning.record_poll(db, request_id, fid, channel=channel, role_id=rid)
-            message = outbox.get(db, outbox.enqueue_availability_question(db, poll_id))
-            rows.append(
-                {
-                    "freelancer_id": fid,
-                    "freelancer": person["name"],
-                    "channel": channel,
-                    "poll_id": poll_id,
-                    "message_id": message["id"],
-                    "status": message["status"],
-                    "note": message["last_error"],
-                }
-            )
+    rows = planning_actions.ask_availability(
+        db, request_id, freelancer_ids=freelancer_ids, top=top, role_id=role_id
+    )
     echo_json(rows) if as_json else echo_table(rows)
 
 
@@ -1116,9 +1090,7 @@ def ask(
 @json_option
 def outbox_checkins(db, today, as_json: bool) -> None:
     """Queue the alumni check-ins that are due (then `fms outbox send` sends them)."""
-    from .notify import outbox
-
-    ids = outbox.enqueue_alumni_checkins(db, today.date() if today else None)
+    ids = messages.enqueue_alumni_checkins(db, today.date() if today else None)
     if as_json:
         echo_json({"queued": ids})
     else:
@@ -1132,10 +1104,8 @@ def outbox_checkins(db, today, as_json: bool) -> None:
 @click.argument("freelancer_ids", type=int, nargs=-1, required=True)
 def outbox_invite(db, freelancer_ids: tuple[int, ...]) -> None:
     """Queue an email inviting freelancers to connect to the assistant on Telegram."""
-    from .notify import outbox
-
     for fid in freelancer_ids:
-        click.echo(f"#{fid}: message {outbox.enqueue_telegram_invitation(db, fid)}")
+        click.echo(f"#{fid}: message {messages.enqueue_telegram_invitation(db, fid)}")
 
 
 @cli.command("bot")

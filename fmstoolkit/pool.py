@@ -376,6 +376,62 @@ def set_opt_out(db: sqlite_utils.Database, freelancer_id: int, opted_out: bool =
     )
 
 
+# --- the Telegram chat of a contact -----------------------------------------------------------
+
+
+def freelancer_by_chat(db: sqlite_utils.Database, chat_id: int) -> dict[str, Any] | None:
+    """The freelancer (``id``, ``lang``) whose contact has this Telegram chat, or None."""
+    rows = list(
+        db.query(
+            "SELECT f.id, f.lang FROM contacts c JOIN freelancers f ON f.id = c.freelancer_id "
+            "WHERE c.telegram_chat_id = ?",
+            [chat_id],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def freelancer_by_link_token(db: sqlite_utils.Database, token: str) -> int | None:
+    """The id of the freelancer whose invitation link carries ``token``, or None."""
+    row = db.execute(
+        "SELECT freelancer_id FROM contacts WHERE telegram_link_token = ?", [token]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def link_telegram_chat(db: sqlite_utils.Database, freelancer_id: int, chat_id: int) -> None:
+    """Connect a Telegram chat to a freelancer's contact (and to no one else's): Telegram
+    becomes their preferred channel and the one-time link token is used up."""
+    db.execute(
+        "UPDATE contacts SET telegram_chat_id = NULL, updated_at = ? "
+        "WHERE telegram_chat_id = ? AND freelancer_id != ?",
+        [clock.stamp(), chat_id, freelancer_id],
+    )
+    db.execute(
+        "UPDATE contacts SET telegram_chat_id = ?, telegram_closed_at = NULL, "
+        "telegram_link_token = NULL, preferred_channel = 'telegram', updated_at = ? "
+        "WHERE freelancer_id = ?",
+        [chat_id, clock.stamp(), freelancer_id],
+    )
+
+
+def reopen_telegram_chat(db: sqlite_utils.Database, freelancer_id: int) -> None:
+    """The freelancer's Telegram chat is open again (they wrote to the bot after blocking it)."""
+    db.execute(
+        "UPDATE contacts SET telegram_closed_at = NULL, updated_at = ? WHERE freelancer_id = ?",
+        [clock.stamp(), freelancer_id],
+    )
+
+
+def close_telegram_chat(db: sqlite_utils.Database, freelancer_id: int) -> None:
+    """The freelancer blocked the bot: their Telegram chat is closed (email is used instead)."""
+    now = clock.stamp()
+    db.execute(
+        "UPDATE contacts SET telegram_closed_at = ?, updated_at = ? WHERE freelancer_id = ?",
+        [now, now, freelancer_id],
+    )
+
+
 # --- named lists ---------------------------------------------------------------------------------
 
 
@@ -603,6 +659,16 @@ def _import_row(
     return person, contact, parsed, problems
 
 
+def _delimiter(lines: list[str]) -> str:
+    """``;`` (French Excel's "CSV UTF-8") or ``,``, as the standard library's ``csv.Sniffer``
+    reads it from the header and the first row; a one-column file has no separator: ``,``."""
+    sample = "\n".join(lines[:2]) + "\n"
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=";,").delimiter
+    except csv.Error:
+        return ","
+
+
 def import_freelancers(
     db: sqlite_utils.Database,
     source: str | Path | bytes,
@@ -643,8 +709,7 @@ def import_freelancers(
             field="file",
             name=name,
         )
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(lines))
     positions = _header_map(next(reader), name)
     aliases = skill_aliases(db)
     report = ImportReport()

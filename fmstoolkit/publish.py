@@ -13,7 +13,7 @@ Why it is built this way:
 - **Freelancers who asked to be forgotten** keep their missions (the daily rates still count in
   the benchmarks) under an anonymised name, without headline, city, skills or free texts.
 - **SQL does the copying.** The output file is ATTACHed to the caller's connection and filled
-  with ``INSERT ... SELECT`` inside one transaction (only the rate quartiles are sorted in
+  with ``INSERT ... SELECT`` inside one transaction (only the rate quartiles are computed in
   Python), so the copy is a consistent snapshot and 100,000 notes take seconds.
 - **Atomic replace.** The file is built next to its destination under a temporary name and
   ``os.replace``-d into place: a running Datasette (or any reader holding the old file open)
@@ -22,6 +22,10 @@ Why it is built this way:
   ``rehire_candidates`` (per skill, best notes first) are computed here and stored as tables,
   so their Datasette pages stay fast at 100,000 notes; ``scorecards`` is a plain SQL view over
   the profiles.
+- **One rate benchmark.** The quartiles come from
+  :func:`fmstoolkit.planning.rates.quartiles` over the missions that
+  :data:`~fmstoolkit.planning.rates.PAID_MISSIONS_WHERE` counts on the publication day, the
+  very definition planning uses, so Datasette shows the numbers ``fms benchmark-rate`` prints.
 - **FTS5 through sqlite-utils** (``enable_fts``) with the ``unicode61 remove_diacritics 2``
   tokenizer, so "reactivite" finds "réactivité"; the ``content=`` FTS tables sqlite-utils makes
   are what Datasette detects to offer its search box.
@@ -41,6 +45,7 @@ import sqlite_utils
 from . import clock, resources
 from .config import get_settings
 from .errors import InvalidInput, InvalidState
+from .planning.rates import PAID_MISSIONS_WHERE, quartiles
 
 #: The metadata Datasette is served with (titles, descriptions, facets, canned queries), shipped
 #: in the package so that an installed toolkit has it (see :mod:`fmstoolkit.resources`).
@@ -172,9 +177,9 @@ CREATE TABLE pub.rate_benchmarks (
     seniority TEXT NOT NULL,
     missions INTEGER NOT NULL,
     min_rate INTEGER,
-    q1_rate INTEGER,
-    median_rate INTEGER,
-    q3_rate INTEGER,
+    q1_rate NUMERIC,
+    median_rate NUMERIC,
+    q3_rate NUMERIC,
     max_rate INTEGER,
     avg_rate INTEGER,
     PRIMARY KEY (skill_id, seniority)
@@ -370,25 +375,25 @@ FTS_COLUMNS = {
 }
 
 
-def _quartile(rates: list[int], fraction: float) -> int:
-    """Nearest-rank quantile of sorted ``rates``."""
-    return rates[max(1, round(len(rates) * fraction)) - 1]
-
-
 def _rate_benchmarks(conn: sqlite3.Connection) -> None:
-    """Daily-rate quartiles per skill and seniority (sorting in Python beats SQL windows)."""
+    """Daily-rate quartiles per skill and seniority, by the planning's one definition
+    (:func:`~fmstoolkit.planning.rates.quartiles`, over the same paid missions as of today).
+
+    Grouping in Python and calling the shared function beats SQL windows, and there is no
+    second definition to drift: whole quartiles are stored as integers, quarter euros as reals
+    (``NUMERIC`` columns)."""
     groups: dict[tuple[int, str], list[int]] = {}
     for skill_id, seniority, rate in conn.execute(
-        "SELECT skill_id, seniority, daily_rate FROM pub.missions "
-        "WHERE skill_id IS NOT NULL AND daily_rate IS NOT NULL"
+        "SELECT m.skill_id, m.seniority, m.daily_rate FROM pub.missions m "
+        f"WHERE m.skill_id IS NOT NULL AND m.daily_rate IS NOT NULL AND {PAID_MISSIONS_WHERE}",
+        {"today": clock.today().isoformat()},
     ):
         groups.setdefault((skill_id, seniority), []).append(rate)
     rows = []
     for (skill_id, seniority), rates in groups.items():
         rates.sort()
         rows.append(
-            (skill_id, seniority, len(rates), rates[0], _quartile(rates, 0.25),
-             _quartile(rates, 0.5), _quartile(rates, 0.75), rates[-1],
+            (skill_id, seniority, len(rates), rates[0], *quartiles(rates), rates[-1],
              round(sum(rates) / len(rates)))
         )  # fmt: skip
     conn.executemany("INSERT INTO pub.rate_benchmarks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from offboarding_fixtures import FEEDBACK, full_answers, make_mission
 
-from fmstoolkit import offboarding
+from fmstoolkit import config, offboarding
 from fmstoolkit.cli import cli
 
 
@@ -70,6 +70,42 @@ def test_template_then_answers_closes_the_offboarding(runner, db, db_path, tmp_p
     assert out["status"] == "closed" and out["lists"] == ["React"]
     assert out["invoice_check"]["expected_amount"] == 5000
     assert offboarding.get_mission(db, m["mission_id"])["status"] == "offboarded"
+    # through the action: the notes republished, the recommendation queued
+    assert out["publish"]["status"] == "published" and (tmp_path / "notes.db").exists()
+    assert db["outbox"].get(out["recommendation_message_id"])["kind"] == "recommendation"
+
+
+def test_no_publish_closes_without_republishing(runner, db, db_path, tmp_path):
+    m = make_mission(db)
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(full_answers(m["deliverables"])), encoding="utf-8")
+    result = runner.invoke(
+        cli,
+        ["offboard", str(m["mission_id"]), "--answers", str(path), "--no-publish",
+         "--db", str(db_path)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["status"] == "closed" and "publish" not in out
+    assert not (tmp_path / "notes.db").exists()
+    assert out["recommendation_message_id"]
+
+
+def test_a_failed_publish_is_reported_and_the_close_stands(runner, db, db_path, tmp_path,
+                                                           monkeypatch):  # fmt: skip
+    (tmp_path / "broken").mkdir()
+    monkeypatch.setenv("FMS_NOTES_DB", str(tmp_path / "broken"))
+    config.reload_settings()
+    m = make_mission(db)
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(full_answers(m["deliverables"])), encoding="utf-8")
+    result = runner.invoke(
+        cli, ["offboard", str(m["mission_id"]), "--answers", str(path), "--db", str(db_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "publish failed" in result.stderr
+    assert offboarding.get_mission(db, m["mission_id"])["status"] == "offboarded"
+    assert db["offboardings"].get(m["mission_id"])["publish_error"]
 
 
 def test_incomplete_answers_exit_2_with_the_list_and_write_nothing(runner, db, db_path, tmp_path):

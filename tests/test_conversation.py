@@ -10,6 +10,7 @@ import pytest
 from offboarding_fixtures import make_mission
 
 from fmstoolkit import pool
+from fmstoolkit.actions import messages
 from fmstoolkit.forms import conversation
 from fmstoolkit.notify import callbacks
 
@@ -112,10 +113,10 @@ def feedback_rows(db):
 
 def test_feedback_request_answered_in_telegram(db, telegram_standin, telegram_settings):
     """Outbox -> dispatcher -> the request's button -> four questions -> the feedback row."""
-    from fmstoolkit.notify import dispatcher, outbox
+    from fmstoolkit.notify import dispatcher
 
     freelancer_id, mission_id = freelancer_with_mission(db, CHAT, name="Ada Lovelace")
-    outbox.enqueue_feedback_request(db, mission_id)
+    messages.enqueue_feedback_request(db, mission_id)
     assert dispatcher.drain(db, channels={"email": None})["by_channel"]["telegram"] == 1
     chat = Chat(telegram_standin, CHAT)
     (request,) = chat.messages()

@@ -17,6 +17,7 @@ from notify_fixtures import make_freelancer, make_mission, make_poll, outbox_tex
 from tqdm import tqdm
 
 from fmstoolkit import clock, pool
+from fmstoolkit.actions import messages
 from fmstoolkit.notify import callbacks, dispatcher, outbox
 from fmstoolkit.notify.message import PermanentFailure, TemporaryFailure
 
@@ -63,7 +64,7 @@ def test_preferred_channel_and_what_each_channel_gets(db):
     tg = make_freelancer(db, "Tom Gram", email="tom@example.org", chat_id=111)
     em = make_freelancer(db, "Emma Il", email="emma@example.org", chat_id=222, preferred="email")
     poll_tg, poll_em = make_poll(db, tg), make_poll(db, em)
-    ids = [outbox.enqueue_availability_question(db, p) for p in (poll_tg, poll_em)]
+    ids = [messages.enqueue_availability_question(db, p) for p in (poll_tg, poll_em)]
     ch = channels()
     summary = dispatcher.drain(db, channels=ch)
     assert summary["sent"] == 2 and summary["by_channel"] == {"email": 1, "telegram": 1}
@@ -114,8 +115,8 @@ def test_telegram_missing_closed_or_unconfigured_falls_back_to_email(db):
 def test_blocked_bot_closes_telegram_and_the_message_goes_by_email(db):
     both = make_freelancer(db, "Bea Both", email="bea@example.org", chat_id=555)
     tg_only = make_freelancer(db, "Ted Tg", email=None, chat_id=666)
-    a = outbox.enqueue_feedback_request(db, make_mission(db, both))
-    b = outbox.enqueue_feedback_request(db, make_mission(db, tg_only))
+    a = messages.enqueue_feedback_request(db, make_mission(db, both))
+    b = messages.enqueue_feedback_request(db, make_mission(db, tg_only))
     blocked = PermanentFailure("Forbidden: bot was blocked by the user", channel_closed=True)
     ch = channels(telegram={"555": blocked, "666": blocked})
     summary = dispatcher.drain(db, channels=ch)
@@ -131,7 +132,7 @@ def test_blocked_bot_closes_telegram_and_the_message_goes_by_email(db):
     dead = outbox.get(db, b)
     assert dead["status"] == "dead" and "blocked by the user" in dead["last_error"]
     # later messages for Bea go straight to email
-    outbox.enqueue_mission_confirmation(
+    messages.enqueue_mission_confirmation(
         db, make_mission(db, both, start="2027-02-01", end="2027-02-05")
     )
     dispatcher.drain(db, channels=ch)
@@ -160,7 +161,7 @@ def test_temporary_failure_honours_retry_after_and_hides_the_address(db):
 
 def test_opted_out_since_queued_is_cancelled_not_sent(db):
     fid = make_freelancer(db)
-    mid = outbox.enqueue_feedback_request(db, make_mission(db, fid))
+    mid = messages.enqueue_feedback_request(db, make_mission(db, fid))
     pool.set_opt_out(db, fid)
     ch = channels()
     assert dispatcher.drain(db, channels=ch)["cancelled"] == 1
@@ -171,7 +172,7 @@ def test_opted_out_since_queued_is_cancelled_not_sent(db):
 
 def test_nobody_to_send_to_is_dead_with_the_reason(db):
     fid = make_freelancer(db, email=None)
-    mid = outbox.enqueue_feedback_request(db, make_mission(db, fid))
+    mid = messages.enqueue_feedback_request(db, make_mission(db, fid))
     assert dispatcher.drain(db, channels=channels())["dead"] == 1
     assert "no email address" in outbox.get(db, mid)["last_error"]
 
@@ -239,7 +240,7 @@ def test_the_telegram_invitation_carries_the_personal_link_only_when_sent(db, mo
     monkeypatch.setenv("FMS_TELEGRAM_BOT_USERNAME", "fms_bot")
     config.reload_settings()
     fid = make_freelancer(db)
-    outbox.enqueue_telegram_invitation(db, fid)
+    messages.enqueue_telegram_invitation(db, fid)
     ch = channels()
     dispatcher.drain(db, channels=ch)
     token = pool.get_contact(db, fid)["telegram_link_token"]
@@ -255,7 +256,7 @@ def test_offboarding_messages_are_real(db, kind):
     mission = make_mission(db, fid)
     db["recommendations"].insert({"mission_id": mission, "author": "Claire", "text": "Great."})
     func = getattr(
-        outbox,
+        messages,
         {
             "feedback_request": "enqueue_feedback_request",
             "recommendation": "enqueue_recommendation",
@@ -307,10 +308,10 @@ def test_real_channels_end_to_end(db, telegram_standin, telegram_settings, monke
             {"mission_id": mission, "author": "Claire", "text": "Rigoureuse <et> drôle & fiable."}
         )
         ids = [
-            outbox.enqueue_availability_question(db, make_poll(db, zoe)),
-            outbox.enqueue_recommendation(db, mission),
-            outbox.enqueue_mission_confirmation(db, mission),
-            outbox.enqueue_feedback_request(
+            messages.enqueue_availability_question(db, make_poll(db, zoe)),
+            messages.enqueue_recommendation(db, mission),
+            messages.enqueue_mission_confirmation(db, mission),
+            messages.enqueue_feedback_request(
                 db, make_mission(db, max_, start="2027-01-04", end="2027-01-08")
             ),
         ]

@@ -19,6 +19,7 @@ from icalendar import Calendar
 from notify_fixtures import make_freelancer, make_mission, make_poll, outbox_text
 
 from fmstoolkit import config
+from fmstoolkit.actions import messages
 from fmstoolkit.notify import dispatcher, outbox
 from fmstoolkit.notify.email import EmailChannel
 from fmstoolkit.notify.message import OutgoingMessage, PermanentFailure, TemporaryFailure
@@ -115,7 +116,7 @@ def email_channels(ca=None):
 def test_a_mission_confirmation_arrives_with_its_headers_and_ics(db, inbox):
     fid = make_freelancer(db, email="alice@example.org")
     mission = make_mission(db, fid)
-    mid = outbox.enqueue_mission_confirmation(db, mission)
+    mid = messages.enqueue_mission_confirmation(db, mission)
     summary = dispatcher.drain(db, channels=email_channels())
     assert summary["sent"] == 1 and summary["by_channel"]["email"] == 1
     (msg,) = inbox.messages
@@ -151,7 +152,7 @@ def test_one_connection_for_a_batch_and_multipart_alternative(db, inbox, monkeyp
     monkeypatch.setattr(EmailChannel, "_connect", counting)
     for i in range(5):
         fid = make_freelancer(db, f"P{i} X", email=f"p{i}@example.org")
-        outbox.enqueue_availability_question(db, make_poll(db, fid))
+        messages.enqueue_availability_question(db, make_poll(db, fid))
     assert dispatcher.drain(db, channels=email_channels())["sent"] == 5
     assert len(connections) == 1
     assert sorted(e[1][0] for e in inbox.envelopes) == [f"p{i}@example.org" for i in range(5)]
@@ -169,7 +170,7 @@ def test_a_refused_recipient_is_dead_with_the_server_text_and_no_address(db, inb
     busy = make_freelancer(db, "Busy One", email="busy@example.org")
     inbox.refuse.add("nobody@example.org")
     inbox.busy.add("busy@example.org")
-    ids = [outbox.enqueue_feedback_request(db, make_mission(db, f)) for f in (bad, good, busy)]
+    ids = [messages.enqueue_feedback_request(db, make_mission(db, f)) for f in (bad, good, busy)]
     summary = dispatcher.drain(db, channels=email_channels())
     assert (summary["sent"], summary["dead"], summary["retry"]) == (1, 1, 1)
     dead, sent, later = (outbox.get(db, i) for i in ids)
@@ -185,7 +186,7 @@ def test_a_server_going_away_mid_batch_means_retry_later(db, inbox, free_port):
     ids = []
     for i in range(5):
         fid = make_freelancer(db, f"P{i} X", email=f"p{i}@example.org")
-        ids.append(outbox.enqueue_feedback_request(db, make_mission(db, fid)))
+        ids.append(messages.enqueue_feedback_request(db, make_mission(db, fid)))
     inbox.vanish_at = 3
     summary = dispatcher.drain(db, channels=email_channels())
     assert (summary["sent"], summary["retry"], summary["dead"]) == (2, 3, 0)
@@ -211,7 +212,7 @@ def test_a_server_going_away_mid_batch_means_retry_later(db, inbox, free_port):
 
 def test_nobody_listening_is_a_temporary_failure(db, monkeypatch, free_port):
     smtp_settings(monkeypatch, free_port)
-    mid = outbox.enqueue_feedback_request(db, make_mission(db, make_freelancer(db)))
+    mid = messages.enqueue_feedback_request(db, make_mission(db, make_freelancer(db)))
     summary = dispatcher.drain(db, channels=email_channels())
     assert summary["retry"] == 1
     msg = outbox.get(db, mid)
@@ -247,7 +248,7 @@ def test_starttls_and_login(db, ca, free_port, monkeypatch):
     controller.start()
     try:
         fid = make_freelancer(db)
-        mid = outbox.enqueue_feedback_request(db, make_mission(db, fid))
+        mid = messages.enqueue_feedback_request(db, make_mission(db, fid))
         smtp_settings(
             monkeypatch,
             free_port,
@@ -270,7 +271,7 @@ def test_starttls_and_login(db, ca, free_port, monkeypatch):
         assert handler.messages[0]["To"] == "alice@example.org"
         # without STARTTLS the server refuses to go on
         smtp_settings(monkeypatch, free_port, smtp_security="none")
-        other = outbox.enqueue_feedback_request(
+        other = messages.enqueue_feedback_request(
             db, make_mission(db, fid, start="2027-01-04", end="2027-01-08")
         )
         assert dispatcher.drain(db, channels=email_channels(ca))["sent"] == 0
@@ -287,11 +288,11 @@ def test_implicit_tls(db, ca, free_port, monkeypatch):
     controller.start()
     try:
         smtp_settings(monkeypatch, free_port, smtp_security="tls")
-        outbox.enqueue_feedback_request(db, make_mission(db, make_freelancer(db)))
+        messages.enqueue_feedback_request(db, make_mission(db, make_freelancer(db)))
         assert dispatcher.drain(db, channels=email_channels(ca))["sent"] == 1
         assert len(handler.messages) == 1
         # a certificate nobody vouches for is refused (not silently accepted)
-        outbox.enqueue_feedback_request(
+        messages.enqueue_feedback_request(
             db, make_mission(db, make_freelancer(db, "Bob B", email="bob@example.org"))
         )
         assert dispatcher.drain(db, channels=email_channels(None))["sent"] == 0

@@ -13,7 +13,7 @@ from offboarding_fixtures import (
 )
 
 from fmstoolkit import config, followups, offboarding, pool
-from fmstoolkit.errors import InvalidInput, InvalidState
+from fmstoolkit.errors import InvalidInput, InvalidState, NotFound
 
 TABLES = (
     "offboardings",
@@ -416,25 +416,29 @@ def test_a_freelancer_with_another_mission_under_way_does_not_become_alumni(db):
     assert pool.get_freelancer(db, m["freelancer_id"])["status"] == "active"
 
 
-def test_closing_republishes_the_notes_and_a_failed_publish_does_not_undo_it(
-    db, tmp_path, monkeypatch
-):
+def test_the_domain_close_neither_publishes_nor_queues(db, tmp_path):
+    """Republishing and the recommendation are the action's (tests/test_actions_offboarding.py)."""
     m = make_mission(db)
     complete_steps(db, m)
     result = offboarding.close(db, m["mission_id"], today=today())
-    assert result["publish"]["status"] == "published"
-    assert (tmp_path / "notes.db").exists()
-    assert db["offboardings"].get(m["mission_id"])["published_at"]
-    # a notes database that cannot be written: the close stands, the failure is reported
-    (tmp_path / "broken").mkdir()
-    monkeypatch.setenv("FMS_NOTES_DB", str(tmp_path / "broken"))
-    config.reload_settings()
-    other = make_mission(db, name="Bob")
-    complete_steps(db, other)
-    result = offboarding.close(db, other["mission_id"], today=today())
-    assert offboarding.get_mission(db, other["mission_id"])["status"] == "offboarded"
-    assert result["publish"]["status"] == "failed"
-    assert db["offboardings"].get(other["mission_id"])["publish_error"]
+    assert "publish" not in result
+    assert not (tmp_path / "notes.db").exists()
+    assert db["offboardings"].get(m["mission_id"])["published_at"] is None
+    assert db["outbox"].count == 0
+
+
+def test_record_publish_keeps_the_outcome_on_the_offboarding(db):
+    m = make_mission(db)
+    complete_steps(db, m)
+    offboarding.close(db, m["mission_id"], today=today())
+    offboarding.record_publish(db, m["mission_id"], error="disk full")
+    row = db["offboardings"].get(m["mission_id"])
+    assert row["publish_error"] == "disk full" and row["published_at"] is None
+    offboarding.record_publish(db, m["mission_id"], published_at="2026-03-16 10:00:00")
+    row = db["offboardings"].get(m["mission_id"])
+    assert row["publish_error"] is None and row["published_at"] == "2026-03-16 10:00:00"
+    with pytest.raises(NotFound):
+        offboarding.record_publish(db, make_mission(db, name="Bob")["mission_id"])
 
 
 # --- the whole offboarding from answers --------------------------------------------------

@@ -15,6 +15,7 @@ from icalendar import Calendar
 from notify_fixtures import make_freelancer, make_mission, make_poll, outbox_text
 
 from fmstoolkit import clock, config, followups, pool
+from fmstoolkit.actions import messages
 from fmstoolkit.errors import DeliveryError, InvalidInput, InvalidState, NotFound
 from fmstoolkit.notify import callbacks, outbox, render
 
@@ -201,8 +202,8 @@ def test_list_and_counts(db):
 def test_availability_question_has_signed_buttons_for_its_poll(db):
     fid = make_freelancer(db, chat_id=4242)
     poll_id = make_poll(db, fid)
-    mid = outbox.enqueue_availability_question(db, poll_id)
-    assert outbox.enqueue_availability_question(db, poll_id) == mid
+    mid = messages.enqueue_availability_question(db, poll_id)
+    assert messages.enqueue_availability_question(db, poll_id) == mid
     msg = outbox.get(db, mid)
     assert msg["kind"] == "availability_question" and msg["dedupe_key"] == f"poll:{poll_id}"
     assert "7 December 2026" in msg["subject"] and "10 working days" in msg["body"]
@@ -218,7 +219,7 @@ def test_availability_question_has_signed_buttons_for_its_poll(db):
     assert "Refonte &lt;site&gt; &amp; co" in msg["html"]
     assert "Refonte <site> & co" in msg["body"]
     with pytest.raises(NotFound):
-        outbox.enqueue_availability_question(db, 999)
+        messages.enqueue_availability_question(db, 999)
 
 
 def test_every_kind_renders_in_both_languages_within_telegram_limits():
@@ -255,9 +256,9 @@ def test_recommendation_needs_one_and_is_marked_delivered_when_sent(db):
     fid = make_freelancer(db)
     mission = make_mission(db, fid)
     with pytest.raises(InvalidState):
-        outbox.enqueue_recommendation(db, mission)
+        messages.enqueue_recommendation(db, mission)
     db["recommendations"].insert({"mission_id": mission, "author": "Claire", "text": "Top."})
-    mid = outbox.enqueue_recommendation(db, mission)
+    mid = messages.enqueue_recommendation(db, mission)
     assert "Top." in outbox.get(db, mid)["body"]
     outbox.claim(db)
     outbox.mark_sent(db, mid, channel="email", provider_id="<1@x>", now=NOW)
@@ -267,8 +268,8 @@ def test_recommendation_needs_one_and_is_marked_delivered_when_sent(db):
 def test_feedback_request_once_per_mission(db):
     fid = make_freelancer(db)
     mission = make_mission(db, fid)
-    mid = outbox.enqueue_feedback_request(db, mission)
-    assert outbox.enqueue_feedback_request(db, mission) == mid
+    mid = messages.enqueue_feedback_request(db, mission)
+    assert messages.enqueue_feedback_request(db, mission) == mid
     msg = outbox.get(db, mid)
     assert "ended on 18 December 2026" in msg["body"]
     (button,) = msg["payload"]["buttons"][0]
@@ -278,7 +279,7 @@ def test_feedback_request_once_per_mission(db):
 def test_mission_confirmation_carries_an_ics(db):
     fid = make_freelancer(db, lang="fr")
     mission = make_mission(db, fid)
-    msg = outbox.get(db, outbox.enqueue_mission_confirmation(db, mission))
+    msg = outbox.get(db, messages.enqueue_mission_confirmation(db, mission))
     assert msg["subject"].startswith("Mission confirmée")
     event = Calendar.from_ical(msg["payload"]["ics"]).walk("VEVENT")[0]
     assert event.decoded("dtstart") == dt.date(2026, 12, 7)
@@ -286,7 +287,7 @@ def test_mission_confirmation_carries_an_ics(db):
     assert str(event["uid"]) == f"mission-{mission}@fmstoolkit"
     # moved to other dates: a new confirmation
     db.execute("UPDATE missions SET start_date = '2026-12-08' WHERE id = ?", [mission])
-    assert outbox.enqueue_mission_confirmation(db, mission) != msg["id"]
+    assert messages.enqueue_mission_confirmation(db, mission) != msg["id"]
 
 
 def test_alumni_checkins_are_queued_and_their_follow_up_done_when_sent(db):
@@ -298,8 +299,8 @@ def test_alumni_checkins_are_queued_and_their_follow_up_done_when_sent(db):
     )
     fu_out = followups.schedule(db, out, "alumni_checkin", "2026-11-20")
     followups.schedule(db, fid, "alumni_checkin", "2027-01-01")  # not due yet
-    ids = outbox.enqueue_alumni_checkins(db, today="2026-11-25")
-    assert len(ids) == 2 and outbox.enqueue_alumni_checkins(db, today="2026-11-25") == ids[:1]
+    ids = messages.enqueue_alumni_checkins(db, today="2026-11-25")
+    assert len(ids) == 2 and messages.enqueue_alumni_checkins(db, today="2026-11-25") == ids[:1]
     assert followups.get(db, fu_out)["status"] == "cancelled"
     assert outbox.get(db, ids[1])["status"] == "cancelled"
     assert "your mission on Refonte" in outbox.get(db, ids[0])["body"]
@@ -311,10 +312,10 @@ def test_alumni_checkins_are_queued_and_their_follow_up_done_when_sent(db):
 def test_telegram_invitation_keeps_the_token_out_of_the_outbox(db, monkeypatch):
     fid = make_freelancer(db)
     with pytest.raises(DeliveryError):
-        outbox.enqueue_telegram_invitation(db, fid)
+        messages.enqueue_telegram_invitation(db, fid)
     monkeypatch.setenv("FMS_TELEGRAM_BOT_USERNAME", "@fms_bot")
     config.reload_settings()
-    mid = outbox.enqueue_telegram_invitation(db, fid)
+    mid = messages.enqueue_telegram_invitation(db, fid)
     token = pool.get_contact(db, fid)["telegram_link_token"]
     assert token and len(token) <= 64
     msg = outbox.get(db, mid)
@@ -322,15 +323,15 @@ def test_telegram_invitation_keeps_the_token_out_of_the_outbox(db, monkeypatch):
     assert token not in outbox_text(db)
     no_mail = make_freelancer(db, "No Mail", email=None)
     with pytest.raises(InvalidState):
-        outbox.enqueue_telegram_invitation(db, no_mail)
+        messages.enqueue_telegram_invitation(db, no_mail)
 
 
 def test_no_contact_data_in_the_outbox(db):
     fid = make_freelancer(db, email="secret.person@example.org", chat_id=987654321)
     mission = make_mission(db, fid)
-    outbox.enqueue_feedback_request(db, mission)
-    outbox.enqueue_mission_confirmation(db, mission)
-    outbox.enqueue_availability_question(db, make_poll(db, fid))
+    messages.enqueue_feedback_request(db, mission)
+    messages.enqueue_mission_confirmation(db, mission)
+    messages.enqueue_availability_question(db, make_poll(db, fid))
     text = outbox_text(db)
     assert "secret.person" not in text and "987654321" not in text
 
@@ -416,7 +417,8 @@ def test_buttons_are_signed_with_the_secret_of_the_database_they_belong_to(db, t
     other = dbmod.open_db(tmp_path / "elsewhere" / "agency.db", create=True)  # `fms init --db`
     try:
         fid = make_freelancer(other)
-        msg = outbox.get(other, outbox.enqueue_availability_question(other, make_poll(other, fid)))
+        poll = make_poll(other, fid)
+        msg = outbox.get(other, messages.enqueue_availability_question(other, poll))
         data = msg["payload"]["buttons"][0][0]["callback_data"]
         assert callbacks.verify(data, key=callbacks.secret_for(other))[0] == "poll"
         assert (tmp_path / "elsewhere" / "agency.db-secret").exists()

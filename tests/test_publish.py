@@ -13,7 +13,7 @@ import yaml
 from click.testing import CliRunner
 from publish_fixtures import FORGOTTEN_TEXT, make_agency, secret_values
 
-from fmstoolkit import publish
+from fmstoolkit import planning, publish
 from fmstoolkit.cli import cli
 from fmstoolkit.errors import InvalidInput
 
@@ -143,11 +143,40 @@ def test_views_rehire_candidates_rate_benchmarks_and_scorecards(notes, agency):
     assert [r["freelancer"] for r in rehire] == ["Alice Martin", "Chloé Dubois", "Bruno Lefèvre"]
     assert rehire[0]["average_rating"] == 4.75 and rehire[2]["would_not_rehire"] == 1
     bench = {r["seniority"]: r for r in notes["rate_benchmarks"].rows}
-    # confirmed on front-end: 450, 500, 520 -> median 500; senior: 520, 550, 600
-    assert bench["confirmed"]["median_rate"] == 500 and bench["confirmed"]["min_rate"] == 450
-    assert bench["senior"]["q3_rate"] == 550 and bench["senior"]["max_rate"] == 600
+    # rates paid on front-end (the planned 520 mission of December has not started yet):
+    # confirmed 450, 500 -> median 475; senior 520, 550, 600 -> inclusive q3 575 (the old
+    # nearest-rank 550 disagreed with `fms benchmark-rate`)
+    assert bench["confirmed"]["median_rate"] == 475 and bench["confirmed"]["min_rate"] == 450
+    assert bench["confirmed"]["missions"] == 2
+    assert bench["senior"]["q3_rate"] == 575 and bench["senior"]["max_rate"] == 600
     cards = list(notes.query("SELECT * FROM scorecards"))
     assert cards[0]["avg_rating"] >= cards[-1]["avg_rating"]
+
+
+def test_published_rate_benchmarks_are_the_ones_fms_benchmark_rate_prints(db, notes):
+    """One definition of the quartiles (inclusive, planning.rates.quartiles): the Datasette
+    table and the planning benchmark give the same numbers for the same skill and seniority."""
+    skill_id = db.execute("SELECT id FROM skills WHERE name = 'frontend'").fetchone()[0]
+    published = {
+        r["seniority"]: (r["missions"], r["min_rate"], r["q1_rate"], r["median_rate"],
+                         r["q3_rate"], r["max_rate"])
+        for r in notes["rate_benchmarks"].rows_where("skill_id = ?", [skill_id])
+    }  # fmt: skip
+    planned = {}
+    for seniority in ("junior", "confirmed", "senior"):
+        b = planning.rate_benchmark(db, "frontend", seniority=seniority)
+        if b["count"]:
+            planned[seniority] = (b["count"], b["min"], b["q1"], b["median"], b["q3"], b["max"])
+    assert published == planned
+    # quarter euros are kept, not rounded: 450, 500 -> 462.5, 475, 487.5
+    assert published["confirmed"] == (2, 450, 462.5, 475, 487.5, 500)
+    assert published["senior"] == (3, 520, 535, 550, 575, 600)
+    # and the command prints them
+    out = CliRunner().invoke(cli, ["benchmark-rate", "frontend", "--seniority", "senior",
+                                   "--json"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    (row,) = json.loads(out.output)
+    assert (row["q1"], row["median"], row["q3"]) == published["senior"][2:5]
 
 
 def test_cancelled_missions_are_not_published(db, agency, tmp_path):

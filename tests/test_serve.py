@@ -71,7 +71,9 @@ async def test_fair_daily_rate_for_a_skill_and_seniority(ds):
         ds, "/notes/fair_rate.json?skill=frontend&seniority=confirmed&_shape=array"
     )
     assert len(rows) == 1
-    assert (rows[0]["min_rate"], rows[0]["median_rate"], rows[0]["max_rate"]) == (450, 500, 520)
+    # rates paid: 450 and 500 (the 520 mission of December has not started), inclusive quartiles
+    columns = ("missions", "min_rate", "q1_rate", "median_rate", "q3_rate", "max_rate")
+    assert tuple(rows[0][c] for c in columns) == (2, 450, 462.5, 475, 487.5, 500)
     both = await get_json(ds, "/notes/fair_rate.json?skill=frontend&seniority=&_shape=array")
     assert {r["seniority"] for r in both} == {"confirmed", "senior"}
 

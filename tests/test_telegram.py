@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from fmstoolkit.actions import messages
 from fmstoolkit.config import Settings
 from fmstoolkit.notify.message import Button, OutgoingMessage, PermanentFailure, TemporaryFailure
 from fmstoolkit.notify.telegram import TelegramChannel, visible_length
@@ -339,7 +340,7 @@ def test_question_sent_by_the_outbox_is_answered_with_a_button(
     from fmstoolkit.notify import dispatcher, outbox
 
     _, poll_id = poll_for(db, CHAT)
-    message_id = outbox.enqueue_availability_question(db, poll_id)
+    message_id = messages.enqueue_availability_question(db, poll_id)
     summary = dispatcher.drain(db, channels={"email": None})
     assert summary["by_channel"]["telegram"] == 1
     assert outbox.get(db, message_id)["provider_id"] == "1"
@@ -365,7 +366,7 @@ def test_blocked_bot_closes_the_contacts_telegram_and_falls_back_to_email(
 
     freelancer_id, poll_id = poll_for(db, CHAT)
     telegram_standin.block(CHAT)
-    message_id = outbox.enqueue_availability_question(db, poll_id)
+    message_id = messages.enqueue_availability_question(db, poll_id)
     dispatcher.drain(db, channels={"email": None})
     assert pool.get_contact(db, freelancer_id)["telegram_closed_at"] is not None
     queued = outbox.get(db, message_id)

@@ -7,7 +7,7 @@ from aiosmtpd.handlers import Sink
 from notify_fixtures import make_freelancer, make_mission
 
 from fmstoolkit import config
-from fmstoolkit.notify import outbox
+from fmstoolkit.actions import messages
 from fmstoolkit.ui.outbox import OutboxPanel
 
 
@@ -29,7 +29,7 @@ def test_the_panel_shows_queued_then_sent_messages(db, free_port, monkeypatch):
         monkeypatch.setenv("FMS_SMTP_PORT", str(free_port))
         config.reload_settings()
         fid = make_freelancer(db, "Alice Martin", email="alice@example.org")
-        outbox.enqueue_feedback_request(db, make_mission(db, fid))
+        messages.enqueue_feedback_request(db, make_mission(db, fid))
         panel = OutboxPanel(db)
         assert "Alice Martin" in panel.table.value and "pending" in panel.table.value
         assert "feedback_request" in panel.table.value

@@ -282,7 +282,7 @@ def mission_freelancer(db: Any, mission_id: int) -> int | None:
 def _feedback_check(db: Any, mission_id: int) -> None:
     from .. import offboarding
 
-    offboarding._check_open(db, mission_id)  # the offboarding's own rule: not closed/cancelled
+    offboarding.check_open(db, mission_id)  # the offboarding's own rule: not closed/cancelled
 
 
 def _feedback_save(db: Any, mission_id: int, values: dict[str, Any]) -> Any:

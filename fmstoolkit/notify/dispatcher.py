@@ -28,6 +28,8 @@ from typing import Any
 
 import sqlite_utils
 
+from ..actions import freelancers
+from ..actions import messages as _messages  # noqa: F401 - registers what "sent" means per kind
 from ..config import Settings, get_settings
 from . import outbox
 from .message import (
@@ -44,35 +46,9 @@ BATCH = 200
 TELEGRAM_CONCURRENCY = 32
 
 
-def contact_of(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]:
-    """Where to reach a freelancer, and whether we may: personal, keep it in memory only."""
-    rows = list(
-        db.query(
-            "SELECT c.email, c.telegram_chat_id, c.telegram_closed_at, c.telegram_link_token, "
-            "c.preferred_channel, f.opted_out_at, f.status FROM freelancers f "
-            "LEFT JOIN contacts c ON c.freelancer_id = f.id WHERE f.id = ?",
-            [freelancer_id],
-        )
-    )
-    return rows[0] if rows else {}
-
-
-def telegram_open(contact: dict[str, Any]) -> bool:
-    return bool(contact.get("telegram_chat_id")) and not contact.get("telegram_closed_at")
-
-
-def choose_channel(
-    msg: dict[str, Any], contact: dict[str, Any], telegram_available: bool = True
-) -> str | None:
-    """The channel a message goes through now, or None when the freelancer cannot be reached."""
-    wanted = msg["channel"]
-    if wanted == "preferred":
-        wanted = contact.get("preferred_channel") or "email"
-    if wanted == "telegram" and telegram_available and telegram_open(contact):
-        return "telegram"
-    if contact.get("email"):
-        return "email"
-    return None
+#: Who can be reached and how: one definition, in the outbox (the actions use it too).
+contact_of, telegram_open, choose_channel = (
+    outbox.contact_of, outbox.telegram_open, outbox.choose_channel)
 
 
 def build_message(msg: dict[str, Any], channel: str, contact: dict[str, Any]) -> OutgoingMessage:
@@ -241,12 +217,7 @@ class _Drain:
         except PermanentFailure as exc:
             reason = _scrub(exc.reason, out.recipient)
             if exc.channel_closed and name == "telegram":
-                now = outbox.stamp(self._now())
-                db.execute(
-                    "UPDATE contacts SET telegram_closed_at = ?, updated_at = ? "
-                    "WHERE freelancer_id = ?",
-                    [now, now, msg["freelancer_id"]],
-                )
+                freelancers.close_telegram_chat(db, msg["freelancer_id"])
                 if contact.get("email"):
                     outbox.requeue(db, msg["id"], "email", f"telegram: {reason}", self._now())
                     self.summary["requeued"] += 1

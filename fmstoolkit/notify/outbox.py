@@ -29,15 +29,15 @@ import datetime as dt
 import email.utils
 import json
 import random
-import secrets
+from collections.abc import Callable
 from typing import Any
 
 import sqlite_utils
 
-from .. import clock, followups, pool
+from .. import clock, pool
 from ..config import get_settings
-from ..errors import DeliveryError, InvalidInput, InvalidState, NotFound
-from . import callbacks, render
+from ..errors import InvalidInput, InvalidState, NotFound
+from . import render
 
 STATUSES = ("pending", "sending", "sent", "dead", "cancelled")
 CHANNELS = ("preferred", "email", "telegram")
@@ -49,11 +49,6 @@ BACKOFF_CAP = 6 * 3600.0
 CONNECT_URL = "https://t.me/connect-link-added-when-sent"
 MAX_ERROR_CHARS = 500
 
-ANSWER_LABELS = {
-    "en": (("yes", "Yes"), ("maybe", "Maybe"), ("no", "No")),
-    "fr": (("yes", "Oui"), ("maybe", "Peut-être"), ("no", "Non")),
-}
-FEEDBACK_LABEL = {"en": "Give my feedback", "fr": "Donner mon avis"}
 
 
 # --- time ----------------------------------------------------------------------------------------
@@ -264,256 +259,66 @@ def enqueue(
         return db.execute("SELECT id FROM outbox WHERE dedupe_key = ?", [dedupe_key]).fetchone()[0]
 
 
-def _one(db: sqlite_utils.Database, sql: str, params: list[Any], what: str, obj_id: int):
-    rows = list(db.query(sql, params))
-    if not rows:
-        label = {"poll": "Aucun sondage", "mission": "Aucune mission"}.get(what, what)
-        raise NotFound(
-            "No {what} #{id}.", "{label} n° {id}.", field=what, what=what, label=label, id=obj_id
+# --- who can be reached, and how -----------------------------------------------------------------
+
+
+def contact_of(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]:
+    """Where to reach a freelancer, and whether we may: personal, keep it in memory only."""
+    rows = list(
+        db.query(
+            "SELECT c.email, c.telegram_chat_id, c.telegram_closed_at, c.telegram_link_token, "
+            "c.preferred_channel, f.opted_out_at, f.status FROM freelancers f "
+            "LEFT JOIN contacts c ON c.freelancer_id = f.id WHERE f.id = ?",
+            [freelancer_id],
         )
-    return rows[0]
-
-
-def enqueue_availability_question(db: sqlite_utils.Database, poll_id: int) -> int:
-    """Queue the question "are you available?" of a poll, with Yes / Maybe / No buttons."""
-    poll = _one(
-        db,
-        "SELECT p.id, p.request_id, p.role_id, p.freelancer_id, r.start_date, r.end_date, "
-        "r.days, pr.name AS project FROM polls p JOIN requests r ON r.id = p.request_id "
-        "JOIN projects pr ON pr.id = r.project_id WHERE p.id = ?",
-        [poll_id],
-        "poll",
-        poll_id,
     )
-    lang = lang_of(_freelancer(db, poll["freelancer_id"]))
-    role = None
-    if poll["role_id"]:
-        row = db.execute(
-            "SELECT rr.label, s.label_en, s.label_fr FROM request_roles rr "
-            "JOIN skills s ON s.id = rr.skill_id WHERE rr.id = ?",
-            [poll["role_id"]],
-        ).fetchone()
-        if row:
-            role = row[0] or (row[2] if lang == "fr" else row[1])
-    key = callbacks.secret_for(db)
-    buttons = [
-        [
-            {"label": label, "callback_data": callbacks.sign("poll", poll_id, value, key=key)}
-            for value, label in ANSWER_LABELS[lang]
-        ]
-    ]
-    return enqueue(
-        db,
-        dedupe_key=f"poll:{poll_id}",
-        freelancer_id=poll["freelancer_id"],
-        kind="availability_question",
-        lang=lang,
-        payload={
-            "poll_id": poll_id,
-            "request_id": poll["request_id"],
-            "project": poll["project"],
-            "role": role,
-            "start_date": poll["start_date"],
-            "end_date": poll["end_date"],
-            "days": poll["days"],
-            "buttons": buttons,
-        },
-    )
+    return rows[0] if rows else {}
 
 
-def _mission(db: sqlite_utils.Database, mission_id: int) -> dict[str, Any]:
-    return _one(
-        db,
-        "SELECT m.id, m.freelancer_id, m.title, m.start_date, m.end_date, m.days, m.daily_rate, "
-        "p.name AS project, p.client, p.lead_name FROM missions m "
-        "JOIN projects p ON p.id = m.project_id WHERE m.id = ?",
-        [mission_id],
-        "mission",
-        mission_id,
-    )
+def telegram_open(contact: dict[str, Any]) -> bool:
+    """The freelancer's Telegram chat is linked and not closed (they did not block the bot)."""
+    return bool(contact.get("telegram_chat_id")) and not contact.get("telegram_closed_at")
 
 
-def enqueue_feedback_request(db: sqlite_utils.Database, mission_id: int) -> int:
-    """Queue the request for the freelancer's feedback on a mission (once per mission)."""
-    m = _mission(db, mission_id)
-    lang = lang_of(_freelancer(db, m["freelancer_id"]))
-    return enqueue(
-        db,
-        dedupe_key=f"feedback:mission:{mission_id}",
-        freelancer_id=m["freelancer_id"],
-        kind="feedback_request",
-        lang=lang,
-        payload={
-            "mission_id": mission_id,
-            "project": m["project"],
-            "title": m["title"],
-            "start_date": m["start_date"],
-            "end_date": m["end_date"],
-            "buttons": [
-                [
-                    {
-                        "label": FEEDBACK_LABEL[lang],
-                        "callback_data": callbacks.sign(
-                            "feedback", mission_id, "start", key=callbacks.secret_for(db)
-                        ),
-                    }
-                ]
-            ],
-        },
-    )
+def choose_channel(
+    msg: dict[str, Any], contact: dict[str, Any], telegram_available: bool = True
+) -> str | None:
+    """The channel a message goes through now, or None when the freelancer cannot be reached."""
+    wanted = msg["channel"]
+    if wanted == "preferred":
+        wanted = contact.get("preferred_channel") or "email"
+    if wanted == "telegram" and telegram_available and telegram_open(contact):
+        return "telegram"
+    if contact.get("email"):
+        return "email"
+    return None
 
 
-def enqueue_recommendation(db: sqlite_utils.Database, mission_id: int) -> int:
-    """Queue the delivery of the recommendation written for a mission (once per mission)."""
-    m = _mission(db, mission_id)
-    rows = list(db.query("SELECT * FROM recommendations WHERE mission_id = ?", [mission_id]))
-    if not rows:
-        raise InvalidState(
-            "Mission #{id} has no recommendation yet: write it first.",
-            "La mission n° {id} n'a pas encore de recommandation : rédigez-la d'abord.",
-            field="recommendation",
-            id=mission_id,
-        )
-    return enqueue(
-        db,
-        dedupe_key=f"recommendation:mission:{mission_id}",
-        freelancer_id=m["freelancer_id"],
-        kind="recommendation",
-        payload={
-            "mission_id": mission_id,
-            "project": m["project"],
-            "recommendation": rows[0]["text"],
-            "author": rows[0]["author"],
-        },
-    )
-
-
-def mission_ics(m: dict[str, Any]) -> str:
-    """The mission as an iCalendar file: one all-day event (DTEND exclusive), stable UID.
-
-    icalendar (already a dependency, used by the planning calendar too) does the escaping and
-    line folding RFC 5545 asks for.
-    """
-    from icalendar import Calendar, Event
-
-    cal = Calendar()
-    cal.add("prodid", "-//fmstoolkit//mission confirmation//EN")
-    cal.add("version", "2.0")
-    cal.add("method", "PUBLISH")
-    event = Event()
-    event.add("uid", f"mission-{m['id']}@fmstoolkit")
-    event.add("dtstamp", clock.now())
-    event.add("dtstart", dt.date.fromisoformat(m["start_date"]))
-    event.add("dtend", dt.date.fromisoformat(m["end_date"]) + dt.timedelta(days=1))
-    event.add("summary", " · ".join(x for x in (m["project"], m.get("title")) if x))
-    event.add("description", f"{m['days']} d x {m['daily_rate']} EUR")
-    cal.add_component(event)
-    return cal.to_ical().decode()
-
-
-def enqueue_mission_confirmation(db: sqlite_utils.Database, mission_id: int) -> int:
-    """Queue the confirmation of a mission (with an .ics by email). A mission moved to other
-    dates gets a new confirmation: the dates are part of the dedupe key."""
-    m = _mission(db, mission_id)
-    return enqueue(
-        db,
-        dedupe_key=f"mission:{mission_id}:confirmation:{m['start_date']}:{m['end_date']}",
-        freelancer_id=m["freelancer_id"],
-        kind="mission_confirmation",
-        payload={
-            "mission_id": mission_id,
-            "project": m["project"],
-            "client": m["client"],
-            "title": m["title"],
-            "start_date": m["start_date"],
-            "end_date": m["end_date"],
-            "days": m["days"],
-            "daily_rate": m["daily_rate"],
-            "lead_name": m["lead_name"],
-            "ics": mission_ics(m),
-        },
-    )
-
-
-def enqueue_alumni_checkins(
-    db: sqlite_utils.Database, today: dt.date | str | None = None
+def cancel_pending(
+    db: sqlite_utils.Database,
+    reason: str,
+    *,
+    freelancer_id: int | None = None,
+    dedupe_prefix: str | None = None,
 ) -> list[int]:
-    """Queue the alumni check-ins due by ``today``; return the messages' ids.
-
-    The follow-up is marked done when its message is sent; an opted-out freelancer's follow-up
-    is cancelled (and so is the message).
-    """
-    ids = []
-    for fu in followups.due(db, today):
-        if fu["kind"] != "alumni_checkin":
-            continue
-        project = None
-        if fu["mission_id"]:
-            row = db.execute(
-                "SELECT p.name FROM missions m JOIN projects p ON p.id = m.project_id "
-                "WHERE m.id = ?",
-                [fu["mission_id"]],
-            ).fetchone()
-            project = row[0] if row else None
-        ids.append(
-            enqueue(
-                db,
-                dedupe_key=f"followup:{fu['id']}",
-                freelancer_id=fu["freelancer_id"],
-                kind="alumni_checkin",
-                payload={"followup_id": fu["id"], "project": project},
-            )
-        )
-        if fu["opted_out"]:
-            followups.cancel(db, fu["id"])
-    return ids
-
-
-def enqueue_telegram_invitation(db: sqlite_utils.Database, freelancer_id: int) -> int:
-    """Queue an email inviting a freelancer to connect on Telegram (a personal deep link).
-
-    The link token is made here if the freelancer has none and kept in ``contacts``; the link
-    itself is only put into the email when it is sent.
-    """
-    bot = get_settings().telegram_bot_username
-    if not bot:
-        raise DeliveryError(
-            "Set FMS_TELEGRAM_BOT_USERNAME (the bot's @name) to invite freelancers to Telegram.",
-            "Renseignez FMS_TELEGRAM_BOT_USERNAME (le @nom du bot) pour inviter les freelances "
-            "sur Telegram.",
-            field="telegram_bot_username",
-        )
-    _freelancer(db, freelancer_id)
-    contact = pool.get_contact(db, freelancer_id)
-    if not contact.get("email"):
-        raise InvalidState(
-            "Freelancer #{id} has no email address to send the invitation to.",
-            "Le freelance n° {id} n'a pas d'adresse e-mail pour recevoir l'invitation.",
-            field="email",
-            id=freelancer_id,
-        )
-    if contact.get("telegram_chat_id") and not contact.get("telegram_closed_at"):
-        raise InvalidState(
-            "Freelancer #{id} is already connected on Telegram.",
-            "Le freelance n° {id} est déjà connecté sur Telegram.",
-            field="telegram",
-            id=freelancer_id,
-        )
-    with db.atomic():
-        if not contact.get("telegram_link_token"):
-            db.execute(
-                "UPDATE contacts SET telegram_link_token = ?, updated_at = ? "
-                "WHERE freelancer_id = ?",
-                [secrets.token_urlsafe(24), stamp(), freelancer_id],
-            )
-        return enqueue(
-            db,
-            dedupe_key=f"telegram-invitation:{freelancer_id}",
-            freelancer_id=freelancer_id,
-            kind="telegram_invitation",
-            channel="email",
-            payload={"connect_url": CONNECT_URL, "bot": bot.lstrip("@")},
-        )
+    """Cancel the messages not yet claimed by a sender (``pending``) of a freelancer, or whose
+    dedupe key starts with ``dedupe_prefix``; return their ids. A message being sent right now
+    is left to its sender."""
+    if freelancer_id is None and dedupe_prefix is None:
+        raise ValueError("cancel_pending needs a freelancer or a dedupe prefix")
+    where, params = ["status = 'pending'"], []
+    if freelancer_id is not None:
+        where.append("freelancer_id = ?")
+        params.append(freelancer_id)
+    if dedupe_prefix is not None:
+        where.append("substr(dedupe_key, 1, ?) = ?")
+        params += [len(dedupe_prefix), dedupe_prefix]
+    rows = db.execute(
+        "UPDATE outbox SET status = 'cancelled', last_error = ?, lease_until = NULL "
+        f"WHERE {' AND '.join(where)} RETURNING id",
+        [_clip(reason), *params],
+    ).fetchall()
+    return sorted(r[0] for r in rows)
 
 
 # --- sending: claim, record, retry ---------------------------------------------------------------
@@ -552,6 +357,25 @@ def _clip(reason: str) -> str:
     return reason[:MAX_ERROR_CHARS]
 
 
+#: What "sent" means for the domain, per message kind: ``hook(db, message, channel, when)``,
+#: run in the transaction that records the message as sent. Registered by the layer above
+#: (:mod:`fmstoolkit.actions.messages`): the outbox itself knows nothing of polls or
+#: recommendations.
+_ON_SENT: dict[str, Callable[[sqlite_utils.Database, dict[str, Any], str, str], None]] = {}
+
+
+def on_sent(kind: str):
+    """Decorator: register what sending a message of ``kind`` means for the domain."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of message {kind!r}")
+
+    def register(hook):
+        _ON_SENT[kind] = hook
+        return hook
+
+    return register
+
+
 def mark_sent(
     db: sqlite_utils.Database,
     message_id: int,
@@ -561,8 +385,8 @@ def mark_sent(
     now: dt.datetime | None = None,
     message: dict[str, Any] | None = None,
 ) -> None:
-    """Record a message as sent, and what that means for the domain (poll channel,
-    recommendation delivered, follow-up done). ``message``: the claimed row, if at hand."""
+    """Record a message as sent, and run what that means for the domain (the hook registered
+    for its kind with :func:`on_sent`). ``message``: the claimed row, if at hand."""
     msg = message or get(db, message_id)
     when = stamp(now)
     with db.atomic():
@@ -571,21 +395,9 @@ def mark_sent(
             "lease_until = NULL, last_error = NULL WHERE id = ?",
             [channel, when, provider_id, message_id],
         )
-        payload = msg["payload"]
-        if msg["kind"] == "availability_question" and payload.get("poll_id"):
-            db.execute("UPDATE polls SET channel = ? WHERE id = ?", [channel, payload["poll_id"]])
-        if msg["kind"] == "recommendation" and payload.get("mission_id"):
-            db.execute(
-                "UPDATE recommendations SET delivered_at = ? WHERE mission_id = ? "
-                "AND delivered_at IS NULL",
-                [when[:10], payload["mission_id"]],
-            )
-        if payload.get("followup_id"):
-            fu = db.execute(
-                "SELECT status FROM followups WHERE id = ?", [payload["followup_id"]]
-            ).fetchone()
-            if fu and fu[0] == "pending":
-                followups.mark_done(db, payload["followup_id"], when[:10])
+        hook = _ON_SENT.get(msg["kind"])
+        if hook is not None:
+            hook(db, msg, channel, when)
 
 
 def mark_failed(

@@ -30,6 +30,7 @@ KINDS = (
     "feedback_request",
     "recommendation",
     "mission_confirmation",
+    "mission_cancellation",
     "alumni_checkin",
     "telegram_invitation",
 )

@@ -58,6 +58,9 @@ from telegram.error import (
 from telegram.ext import BaseRateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
+from .. import pool
+from ..actions import freelancers
+from ..actions import planning as planning_actions
 from ..config import Settings, get_settings
 from ..errors import DeliveryError
 from .message import Button, OutgoingMessage, PermanentFailure, TemporaryFailure
@@ -510,19 +513,11 @@ def _text(key: str, lang: str, **params: Any) -> str:
 
 
 def _freelancer_for_chat(db: Any, chat_id: int) -> dict[str, Any] | None:
-    rows = list(
-        db.query(
-            "SELECT f.id, f.lang FROM contacts c JOIN freelancers f ON f.id = c.freelancer_id "
-            "WHERE c.telegram_chat_id = ?",
-            [chat_id],
-        )
-    )
-    return rows[0] if rows else None
+    return pool.freelancer_by_chat(db, chat_id)
 
 
 async def on_button(update: Any, context: Any) -> None:
     """A freelancer pressed an inline button: verify its signature, then record the answer."""
-    from .. import planning
     from ..errors import FmsError
     from . import callbacks  # lazy: owned by the outbox
 
@@ -553,7 +548,7 @@ async def on_button(update: Any, context: Any) -> None:
         await query.answer(_text("not_yours", lang), show_alert=True)
         return
     try:
-        planning.answer_poll(db, obj_id, value)
+        planning_actions.answer_poll(db, obj_id, value)
     except FmsError as error:
         await query.answer(error.message(lang), show_alert=True)
         return
@@ -577,37 +572,15 @@ async def on_start(update: Any, context: Any) -> None:
     settings = context.bot_data["settings"]
     chat_id = update.effective_chat.id
     token = context.args[0] if context.args else None
-    freelancer_id = None
-    if token:
-        row = db.execute(
-            "SELECT freelancer_id FROM contacts WHERE telegram_link_token = ?", [token]
-        ).fetchone()
-        freelancer_id = row[0] if row else None
-    if freelancer_id is None:
-        freelancer = _freelancer_for_chat(db, chat_id)
+    linked = freelancers.link_telegram_chat(db, token, chat_id) if token else None
+    if linked is None:
+        freelancer = freelancers.reopen_telegram_chat(db, chat_id)  # back after blocking us?
         lang = (freelancer or {}).get("lang") or settings.lang
-        if freelancer is not None:  # coming back after blocking the bot: open the channel
-            db.execute(
-                "UPDATE contacts SET telegram_closed_at = NULL WHERE telegram_chat_id = ?",
-                [chat_id],
-            )
         await update.effective_message.reply_text(
             _text("unknown_link" if token else ("linked" if freelancer else "hello"), lang)
         )
         return
-    with db.atomic():
-        db.execute(
-            "UPDATE contacts SET telegram_chat_id = NULL "
-            "WHERE telegram_chat_id = ? AND freelancer_id != ?",
-            [chat_id, freelancer_id],
-        )
-        db.execute(
-            "UPDATE contacts SET telegram_chat_id = ?, telegram_closed_at = NULL, "
-            "telegram_link_token = NULL, preferred_channel = 'telegram' WHERE freelancer_id = ?",
-            [chat_id, freelancer_id],
-        )
-    lang = (_freelancer_for_chat(db, chat_id) or {}).get("lang") or settings.lang
-    await update.effective_message.reply_text(_text("linked", lang))
+    await update.effective_message.reply_text(_text("linked", linked.get("lang") or settings.lang))
 
 
 def _escape_html(value: str) -> str:

@@ -58,7 +58,7 @@ from .missions import (
     get_mission,
     move_mission,
 )
-from .polls import answer_poll, polls_for, record_poll
+from .polls import answer_poll, polls_for, record_poll, record_poll_channel
 from .rates import paid_rates, rate_benchmark, rate_benchmarks, rate_position
 from .requests import (
     add_role,
@@ -102,6 +102,7 @@ __all__ = [
     "rate_benchmarks",
     "rate_position",
     "record_poll",
+    "record_poll_channel",
     "request_ledger",
     "requests_report",
     "schedule",

@@ -1,8 +1,8 @@
 """The schedule: who works where, day by day, its summary, and its iCalendar export.
 
 Rows are missions, unavailability and (optionally) open requests over a period, in the words of
-the chosen language. The .ics writing itself lives in :mod:`fmstoolkit.schedule_ics` (also used
-outside planning); ``to_ics`` and ``write_ics`` are the planning-side entry points. Named
+the chosen language. The .ics writing itself lives in :mod:`fmstoolkit.calendars` (the one
+iCalendar builder); ``to_ics`` and ``write_ics`` are the planning-side entry points. Named
 ``agenda`` rather than ``schedule`` so the module does not shadow the :func:`schedule` function
 re-exported by the package.
 """
@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .. import calendars
 from ..errors import InvalidInput
 from ._common import _date, _lang, _skill_label, _t
 from .calendar import working_days
@@ -163,10 +164,8 @@ def schedule_summary(
 
 
 def to_ics(rows: Iterable[Mapping[str, Any]], *, name: str = "fmstoolkit schedule") -> bytes:
-    """The schedule rows as an iCalendar file (see :mod:`fmstoolkit.schedule_ics`)."""
-    from ..schedule_ics import to_ics as _to_ics
-
-    return _to_ics(rows, name=name)
+    """The schedule rows as an iCalendar file (see :mod:`fmstoolkit.calendars`)."""
+    return calendars.schedule_ics(rows, name=name)
 
 
 def write_ics(

@@ -56,6 +56,11 @@ def record_poll(
     return poll_id
 
 
+def record_poll_channel(db: sqlite_utils.Database, poll_id: int, channel: str) -> None:
+    """Record the channel the question of a poll actually went through (once it is sent)."""
+    db.execute("UPDATE polls SET channel = ? WHERE id = ?", [channel, poll_id])
+
+
 def answer_poll(
     db: sqlite_utils.Database,
     poll_id: int,

@@ -1,21 +1,24 @@
 """The agency's rate benchmark: what it has paid per skill and seniority, and where a quote stands.
 
-Rates are the daily rates of the skill's past missions (not cancelled, started by today), per
-seniority of the freelancer, cached on the ``Database`` object until the database changes;
-quartiles come from :mod:`statistics` (inclusive method). ``rate_position`` puts a quoted rate
-in words (below, low, typical, high, above) and the matching score uses the same positions.
+Rates are the daily rates of the skill's past missions (:data:`PAID_MISSIONS_WHERE`: not
+cancelled, started by today), per seniority of the freelancer, cached on the ``Database`` object
+until the database changes. :func:`quartiles` is the one definition of the rate quartiles: the
+ranking, ``fms benchmark-rate``, the notebook chart and the published ``rate_benchmarks`` table
+(:mod:`fmstoolkit.publish`) all call it. ``rate_position`` puts a quoted rate in words (below,
+low, typical, high, above) and the matching score uses the same positions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlite_utils
 
 from ..errors import InvalidInput, Problem
+from ..models import invalid
 from ._common import (
     SENIORITIES,
     _lang,
@@ -26,6 +29,33 @@ from ._common import (
     _t,
     _today,
 )
+
+#: Which missions' daily rates count as "paid" (SQL over ``missions m``, parameter ``:today``):
+#: not cancelled, started on or before the day. Planning and publishing both filter with it, so
+#: ``fms benchmark-rate`` and Datasette's ``rate_benchmarks`` count the same missions.
+PAID_MISSIONS_WHERE = "m.status != 'cancelled' AND m.start_date <= :today"
+
+
+def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
+    """The first quartile, median and third quartile of ``values`` (in any order).
+
+    Definition: the *inclusive* method of :func:`statistics.quantiles` (``method="inclusive"``,
+    the same as numpy's and pandas' default "linear" and Excel's ``QUARTILE.INC``): the values
+    are sorted and quartile k sits at position ``k * (n - 1) / 4``, interpolating linearly
+    between the two neighbouring rates. Why: the agency's samples are small (a handful of
+    missions per skill and seniority), where the minimum and maximum paid are real bounds of
+    what a quote can be compared with; the inclusive method stays between them and moves
+    smoothly as missions are added, whereas nearest rank jumps from one rate to the next and the
+    exclusive method extrapolates beyond the rates actually paid. The values are not rounded:
+    for whole-euro rates they are multiples of a quarter euro, exact in floating point, so every
+    caller shows and stores the same numbers. A single rate is its own three quartiles; an empty
+    sequence raises :class:`statistics.StatisticsError` (callers say "no rate" instead).
+    """
+    if len(values) == 1:
+        only = float(values[0])
+        return only, only, only
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return float(q1), float(median), float(q3)
 
 
 def _rates_by_seniority(
@@ -52,8 +82,8 @@ def _rates_by_seniority(
     for seniority, rate in conn.execute(
         "SELECT f.seniority, m.daily_rate FROM missions m "
         "JOIN freelancers f ON f.id = m.freelancer_id "
-        "WHERE m.skill_id = ? AND m.start_date <= ? AND m.status != 'cancelled'",
-        [skill_id, today.isoformat()],
+        f"WHERE m.skill_id = :skill_id AND {PAID_MISSIONS_WHERE}",
+        {"skill_id": skill_id, "today": today.isoformat()},
     ):
         out.setdefault(seniority, []).append(rate)
     for rates in out.values():
@@ -79,18 +109,16 @@ def _benchmarks_by_seniority(
 
 
 def _quartiles(rates: list[int]) -> dict[str, Any]:
+    """count, min, q1, median, q3 (:func:`quartiles`) and max of sorted ``rates``."""
     if not rates:
         return {"count": 0, "min": None, "q1": None, "median": None, "q3": None, "max": None}
-    if len(rates) == 1:
-        q1 = med = q3 = float(rates[0])
-    else:
-        q1, med, q3 = statistics.quantiles(rates, n=4, method="inclusive")
+    q1, median, q3 = quartiles(rates)
     return {
         "count": len(rates),
         "min": rates[0],
-        "q1": round(q1, 1),
-        "median": round(med, 1),
-        "q3": round(q3, 1),
+        "q1": q1,
+        "median": median,
+        "q3": q3,
         "max": rates[-1],
     }
 
@@ -203,8 +231,6 @@ def rate_position(
     problems: list[Problem] = []
     value = _positive_int(rate, "rate", problems)
     if problems:
-        from ..models import invalid
-
         raise invalid(problems)
     bench = rate_benchmark(db, skill, seniority=seniority, today=today, lang=lang)
     pos = _position(value, bench)

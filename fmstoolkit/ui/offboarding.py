@@ -19,11 +19,12 @@ import plotly.graph_objects as go
 import sqlite_utils
 
 from .. import offboarding
+from ..actions import messages
+from ..actions.offboarding import close_offboarding
 from ..config import get_settings
 from ..errors import FmsError
 from ..forms.definitions import WIZARD_STEPS, offboarding_forms
 from ..forms.widgets import ERROR_STYLE, FormWidget
-from ..notify import outbox
 from .common import database, translate
 
 TEXTS = {
@@ -202,16 +203,16 @@ class OffboardingWizard:
                 return offboarding.save_recommendation(self.db, self.mission_id, values)
             if step == "note":
                 return offboarding.save_note(self.db, self.mission_id, values)
-            self.result = offboarding.close(self.db, self.mission_id, values.get("lists"))
+            self.result = close_offboarding(self.db, self.mission_id, values.get("lists"))
             return self.result
 
         return save
 
     # messages to the freelancer ---------------------------------------------------------------
 
-    def _enqueue(self, func_name: str) -> int | None:
+    def _enqueue(self, queue) -> int | None:
         try:
-            message_id = getattr(outbox, func_name)(self.db, self.mission_id)
+            message_id = queue(self.db, self.mission_id)
         except FmsError as exc:
             self.message.value = f'<div style="{ERROR_STYLE}">{html.escape(exc.message())}</div>'
             return None
@@ -220,14 +221,14 @@ class OffboardingWizard:
 
     def ask_feedback(self) -> int | None:
         """Queue the feedback request to the freelancer (the notifier sends it)."""
-        return self._enqueue("enqueue_feedback_request")
+        return self._enqueue(messages.enqueue_feedback_request)
 
     def send_recommendation(self) -> int | None:
         """Queue the saved recommendation for the freelancer."""
         if offboarding.recommendation_of(self.db, self.mission_id) is None:
             self.message.value = html.escape(t("save_first", self.lang))
             return None
-        return self._enqueue("enqueue_recommendation")
+        return self._enqueue(messages.enqueue_recommendation)
 
     # summary --------------------------------------------------------------------------------
 

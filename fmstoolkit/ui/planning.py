@@ -25,11 +25,11 @@ import ipywidgets as w
 import sqlite_utils
 
 from .. import clock, planning, pool
+from ..actions import planning as planning_actions
 from ..config import get_settings
 from ..errors import FmsError, Problem
 from ..forms.definitions import REQUEST, FormDef
 from ..forms.widgets import ERROR_STYLE, FormWidget
-from ..notify import outbox
 from .common import database, translate
 from .rates import rate_figure, seniority_label, update_rate_figure
 
@@ -499,8 +499,8 @@ class PlanningApp:
     # actions --------------------------------------------------------------------------------
 
     def ask_availability(self) -> list[int]:
-        """Record a poll for each selected candidate and queue the question when the notifier
-        is installed. Returns the poll ids."""
+        """Ask the selected candidates (a poll each, the question queued by their preferred
+        channel: the one action the CLI's ``fms ask`` runs too). Returns the poll ids."""
         self.ask_message.value = ""
         if self.request is None:
             self.ask_message.value = _error(t("no_request", self.lang))
@@ -509,30 +509,24 @@ class PlanningApp:
         if not chosen:
             self.ask_message.value = _error(t("pick_first", self.lang))
             return []
-        names = {c.freelancer_id: c.name for c in self.candidates}
-        polls, asked, failed, queued = [], [], [], 0
-        for fid in chosen:
-            try:
-                poll_id = planning.record_poll(
-                    self.db, self.request["id"], fid, role_id=self.role_picker.value
-                )
-                polls.append(poll_id)
-                asked.append(names.get(fid, str(fid)))
-                outbox.enqueue_availability_question(self.db, poll_id)
-                queued += 1
-            except FmsError as exc:  # one refusal does not stop the others
-                failed.append(f"{names.get(fid, fid)}: {exc.message(self.lang)}")
+        try:
+            rows = planning_actions.ask_availability(
+                self.db, self.request["id"], freelancer_ids=chosen, role_id=self.role_picker.value
+            )
+        except FmsError as exc:  # nothing was asked: say why beside the button
+            self.ask_message.value = _error(exc.message(self.lang))
+            return []
         self.request = planning.get_request(self.db, self.request["id"])
         self.request_info.value = self._request_html()
         self.refresh_candidates()
-        lines = []
-        if asked:
-            tail = t("queued", self.lang, n=queued)
-            text = t("polled", self.lang, names=", ".join(asked)) + " — " + tail
-            lines.append("✓ " + html.escape(text))
-        lines += [_error(f) for f in failed]
+        queued = sum(r["status"] != "cancelled" for r in rows)
+        tail = t("queued", self.lang, n=queued)
+        text = t("polled", self.lang, names=", ".join(r["freelancer"] for r in rows))
+        lines = ["✓ " + html.escape(text + " — " + tail)]
+        lines += [_error(f"{r['freelancer']}: {r['note']}") for r in rows
+                  if r["status"] == "cancelled"]
         self.ask_message.value = "<br>".join(lines)
-        return polls
+        return [r["poll_id"] for r in rows]
 
     def assign(self) -> int | None:
         """Assign the one selected candidate to the selected role (creates the mission)."""
@@ -547,14 +541,14 @@ class PlanningApp:
         fid = chosen[0]
         name = next((c.name for c in self.candidates if c.freelancer_id == fid), str(fid))
         try:
-            mission_id = planning.assign(
+            mission = planning_actions.assign_and_confirm(
                 self.db, self.request["id"], fid, role_id=self.role_picker.value
             )
         except FmsError as exc:
             self.assign_message.value = _error(exc.message(self.lang))
             return None
+        mission_id = mission["id"]
         text = t("assigned", self.lang, name=name, mission=mission_id)
-        outbox.enqueue_mission_confirmation(self.db, mission_id)
         text += t("confirmation", self.lang)
         self.open_request(self.request["id"])
         self.refresh_requests()

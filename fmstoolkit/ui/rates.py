@@ -3,7 +3,9 @@ paid, per seniority, with the candidates' quoted rates drawn on top.
 
 One box per seniority is drawn from the quartiles computed by
 :func:`fmstoolkit.planning.rate_benchmarks` (``q1``/``median``/``q3``, whiskers at min and max)
-rather than from the raw rates, so the chart says exactly what ``fms benchmark-rate`` says.
+rather than from the raw rates, so the chart says exactly what ``fms benchmark-rate`` and
+Datasette's ``rate_benchmarks`` say (one definition: :func:`fmstoolkit.planning.rates.quartiles`,
+inclusive); plotly's own box statistics, computed from raw points, would be a second one.
 plotly is the project's chart library: interactive in JupyterLab, rendered headless by nbclient.
 """
 

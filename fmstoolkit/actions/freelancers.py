@@ -1,0 +1,58 @@
+"""Actions on a freelancer's relation with the agency: opting out, and their Telegram chat.
+
+Opting out is both a domain fact and a stop on the outbox (the messages still waiting are
+cancelled at once); linking a chat and closing it change where messages go. The CLI, the
+notebooks, the dispatcher and the Telegram assistant call these.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from .. import pool
+from ..notify import outbox
+
+
+def opt_out(db: sqlite_utils.Database, freelancer_id: int, opted_out: bool = True) -> dict:
+    """Record that a freelancer wants no more messages nor staffing proposals (or, with
+    ``opted_out=False``, agrees to hear from us again). Opting out cancels the messages still
+    waiting for them, whose ids come back under ``cancelled``."""
+    with db.atomic():
+        pool.set_opt_out(db, freelancer_id, opted_out)
+        cancelled = (
+            outbox.cancel_pending(db, "opted out: nothing is sent", freelancer_id=freelancer_id)
+            if opted_out
+            else []
+        )
+    return {"freelancer_id": freelancer_id, "opted_out": opted_out, "cancelled": cancelled}
+
+
+def link_telegram_chat(
+    db: sqlite_utils.Database, token: str | None, chat_id: int
+) -> dict[str, Any] | None:
+    """``/start <token>`` from an invitation link: connect this chat to the freelancer whose
+    link token it is (Telegram becomes their preferred channel). Returns the freelancer (``id``,
+    ``lang``) or None when the token is unknown or already used."""
+    freelancer_id = pool.freelancer_by_link_token(db, token) if token else None
+    if freelancer_id is None:
+        return None
+    with db.atomic():
+        pool.link_telegram_chat(db, freelancer_id, chat_id)
+    return pool.freelancer_by_chat(db, chat_id)
+
+
+def reopen_telegram_chat(db: sqlite_utils.Database, chat_id: int) -> dict[str, Any] | None:
+    """A known freelancer wrote to the bot again (after blocking it): their chat is open
+    again. Returns the freelancer (``id``, ``lang``) or None for an unknown chat."""
+    freelancer = pool.freelancer_by_chat(db, chat_id)
+    if freelancer is not None:
+        pool.reopen_telegram_chat(db, freelancer["id"])
+    return freelancer
+
+
+def close_telegram_chat(db: sqlite_utils.Database, freelancer_id: int) -> None:
+    """Telegram says the freelancer blocked the bot: their chat is closed (messages then go
+    by email) until they write to the bot again."""
+    pool.close_telegram_chat(db, freelancer_id)

@@ -1,0 +1,166 @@
+"""Planning actions: ask who is available, staff a request, change or cancel a mission.
+
+Each function is what a manager does from the command line, a notebook button or (later) a chat
+message: the domain change (:mod:`fmstoolkit.planning`) and the messages it owes the freelancer
+(:mod:`fmstoolkit.actions.messages`), written in one transaction so that a mission is never
+booked without its confirmation queued, nor a question queued without its poll.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from .. import planning, pool
+from ..notify import outbox
+from . import messages
+
+
+def ask_availability(
+    db: sqlite_utils.Database,
+    request_id: int,
+    *,
+    freelancer_ids: tuple[int, ...] | list[int] = (),
+    top: int = 5,
+    role_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """Ask freelancers whether they are free for a request: a poll each, and the question queued
+    through their preferred channel (Yes / Maybe / No buttons on Telegram).
+
+    ``freelancer_ids`` names them; without it, the best ``top`` candidates of the ranking are
+    asked. All or nothing: an unknown freelancer or a closed request refuses the whole action.
+    Asking someone again queues nothing new. Returns one row per freelancer with the channel,
+    the poll and the message (status ``cancelled`` with the reason for one who opted out).
+    """
+    planning.get_request(db, request_id)
+    if freelancer_ids:
+        targets = [(fid, role_id) for fid in dict.fromkeys(freelancer_ids)]
+    else:
+        ranked = planning.rank_candidates(db, request_id, role_id=role_id, top=top)
+        targets = [(c.freelancer_id, c.role_id or role_id) for c in ranked]
+    rows = []
+    with db.atomic():
+        for fid, rid in targets:
+            person = pool.get_freelancer(db, fid)
+            contact = outbox.contact_of(db, fid)
+            channel = outbox.choose_channel({"channel": "preferred"}, contact) or "manager"
+            poll_id = planning.record_poll(db, request_id, fid, channel=channel, role_id=rid)
+            message = outbox.get(db, messages.enqueue_availability_question(db, poll_id))
+            rows.append(
+                {
+                    "freelancer_id": fid,
+                    "freelancer": person["name"],
+                    "channel": channel,
+                    "poll_id": poll_id,
+                    "message_id": message["id"],
+                    "status": message["status"],
+                    "note": message["last_error"],
+                }
+            )
+    return rows
+
+
+def _confirmed(db: sqlite_utils.Database, mission_id: int, confirm: bool) -> dict[str, Any]:
+    """The mission, with the id of its confirmation queued (dates are in its dedupe key, so
+    new dates get a new confirmation) unless ``confirm`` is False."""
+    mission = planning.get_mission(db, mission_id)
+    mission["confirmation_id"] = (
+        messages.enqueue_mission_confirmation(db, mission_id) if confirm else None
+    )
+    return mission
+
+
+def assign_and_confirm(
+    db: sqlite_utils.Database,
+    request_id: int,
+    freelancer_id: int,
+    *,
+    role_id: int | None = None,
+    daily_rate: int | None = None,
+    confirm: bool = True,
+) -> dict[str, Any]:
+    """Staff a request's role with a freelancer (the mission, with the double-booking checks)
+    and queue the mission confirmation (an .ics by email, or Telegram). Returns the mission
+    with ``confirmation_id`` and the request's new ``request_status``."""
+    with db.atomic():
+        mission_id = planning.assign(
+            db, request_id, freelancer_id, role_id=role_id, daily_rate=daily_rate
+        )
+        mission = _confirmed(db, mission_id, confirm)
+    mission["request_status"] = planning.get_request(db, request_id)["status"]
+    return mission
+
+
+def move_mission(
+    db: sqlite_utils.Database,
+    mission_id: int,
+    start: str,
+    *,
+    ignore_unavailability: bool = False,
+    confirm: bool = True,
+) -> dict[str, Any]:
+    """Move a mission to a new start (same working days) and confirm the new dates."""
+    with db.atomic():
+        planning.move_mission(db, mission_id, start, ignore_unavailability=ignore_unavailability)
+        return _confirmed(db, mission_id, confirm)
+
+
+def extend_mission(
+    db: sqlite_utils.Database,
+    mission_id: int,
+    *,
+    days: int | None = None,
+    end: str | None = None,
+    ignore_unavailability: bool = False,
+    confirm: bool = True,
+) -> dict[str, Any]:
+    """Lengthen or shorten a mission (by working days or to a new end) and confirm it."""
+    with db.atomic():
+        planning.extend_mission(
+            db, mission_id, days=days, end=end, ignore_unavailability=ignore_unavailability
+        )
+        return _confirmed(db, mission_id, confirm)
+
+
+def cancel_mission(
+    db: sqlite_utils.Database, mission_id: int, *, reason: str | None = None, notify: bool = True
+) -> dict[str, Any]:
+    """Cancel a mission (its role is open again): a confirmation not sent yet is withdrawn and,
+    unless ``notify`` is False, the freelancer is told (the reason is theirs to read)."""
+    with db.atomic():
+        mission = planning.cancel_mission(db, mission_id, reason=reason)
+        withdrawn = outbox.cancel_pending(
+            db,
+            "the mission was cancelled",
+            dedupe_prefix=messages.mission_dedupe_prefix(mission_id),
+        )
+        mission["withdrawn_ids"] = withdrawn
+        mission["cancellation_id"] = (
+            messages.enqueue_mission_cancellation(db, mission_id, reason) if notify else None
+        )
+    return mission
+
+
+def answer_poll(
+    db: sqlite_utils.Database, poll_id: int, answer: str, *, when: str | None = None
+) -> dict[str, Any]:
+    """Record a freelancer's answer to an availability question (a button, a reply, a phone
+    call): it also refreshes the day their availability was last confirmed."""
+    return planning.answer_poll(db, poll_id, answer, when=when)
+
+
+def declare_unavailability(
+    db: sqlite_utils.Database,
+    freelancer_id: int,
+    start: str,
+    end: str,
+    *,
+    reason: str | None = None,
+    source: str = "manager",
+) -> int:
+    """Record that a freelancer is away from ``start`` to ``end`` (inclusive); the ranking then
+    counts them busy on those days. Returns the period's id."""
+    return planning.add_unavailability(
+        db, freelancer_id, start, end, reason=reason, source=source
+    )

@@ -10,7 +10,7 @@ DB     ?=
 LAB_PORT ?= $(or $(FMS_LAB_PORT),8888)
 DATASETTE_PORT ?= $(or $(FMS_DATASETTE_PORT),8001)
 
-.PHONY: run test test-any-date bench lint install dev-install system-deps demo clean
+.PHONY: run test test-any-date bench lint install dev-install system-deps demo clean catalogues
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The gettext catalogues, compiled from the .po files (installing compiles them too: setup.py).
+PO := $(wildcard fmstoolkit/locale/*/LC_MESSAGES/*.po)
+MO := $(PO:.po=.mo)
+%.mo: %.po | $(VENV)/.installed
+	$(BIN)/pybabel --quiet compile -i $< -o $@
+
+catalogues: $(MO)
+
 dev-install: $(VENV)/.installed-dev
 
 # System programs the tests need (a headless Chromium, faketime for test-any-date).
@@ -37,10 +45,10 @@ system-deps:
 demo: $(VENV)/.installed
 	FMS_HOME="$(CURDIR)" $(FMS) demo $(if $(DB),--db $(DB)) --refresh
 
-run: demo
+run: demo catalogues
 	@DB="$(DB)" bash scripts/run.sh "$(LAB_PORT)" "$(DATASETTE_PORT)"
 
-test: $(VENV)/.installed-dev system-deps
+test: $(VENV)/.installed-dev system-deps catalogues
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

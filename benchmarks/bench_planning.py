@@ -3,9 +3,10 @@
 Targets (issue 3), with 10,000 freelancers, ~200,000 past missions and ~50,000 unavailability
 periods from the demo generator:
 
-* ranking the candidates of one request, explanations included: p50 < 50 ms, p95 < 150 ms,
-  and no more than 3x the single indexed SQL query that finds the available freelancers with
-  the skill (``planning.AVAILABLE_SQL``), both measured in this run;
+* ranking the candidates of one request, explanations included: p50 < 50 ms, p95 < 150 ms;
+* against the single indexed SQL query that finds the available freelancers with the skill
+  (``planning.AVAILABLE_SQL``), both measured in this run (issue 11): every candidate scored
+  and the shown ones (``--top``) explained within 2x, every candidate explained within 3x;
 * creating a mission with its conflict check: p50 < 5 ms.
 
 Prints one JSON line per figure. ``--freelancers N`` runs smaller. The generated database is
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import statistics
 import sys
@@ -27,8 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from fmstoolkit import clock, planning
 from fmstoolkit import db as dbmod
-from fmstoolkit import planning
 
 
 def emit(bench: str, value: float, target: float | None = None, **extra) -> None:
@@ -48,7 +50,7 @@ def percentile(values: list[float], q: float) -> float:
 def fallback_generate(db, *, freelancers: int, seed: int = 0) -> dict:
     """A bulk generator for when ``fmstoolkit.demo`` is missing: same shape, no realism."""
     rng = random.Random(seed)
-    today = dt.date.today()
+    today = clock.today()
     skills = [r[0] for r in db.execute("SELECT id FROM skills").fetchall()]
     with db.atomic():
         projects = [(i, f"Project {i}") for i in range(1, max(12, freelancers // 8) + 1)]
@@ -127,7 +129,7 @@ def fallback_generate(db, *, freelancers: int, seed: int = 0) -> dict:
 
 
 def build(path: Path, freelancers: int, seed: int) -> tuple[dict, str]:
-    database = dbmod.open_db(path)
+    database = dbmod.open_db(path, create=True)
     try:
         try:
             from fmstoolkit import demo
@@ -147,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="Regenerate the database.")
     args = parser.parse_args(argv)
 
-    today = dt.date.today()
+    today = clock.today()
     path = Path(tempfile.gettempdir()) / (
         f"fmstoolkit-bench-planning-{args.freelancers}-{args.seed}-{today.isoformat()}.db"
     )
@@ -164,12 +166,13 @@ def main(argv: list[str] | None = None) -> int:
             missions=counts.get("missions"),
             unavailability=counts.get("unavailability"),
         )
-    # Work on a copy: the pristine database is reused by the next run.
-    work = path.with_name(path.stem + "-work.db")
+    # Work on a copy (one per run, so that two runs do not share it): the pristine database is
+    # reused by the next run.
+    work = path.with_name(f"{path.stem}-work-{os.getpid()}.db")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{work}{suffix}").unlink(missing_ok=True)
     pristine = dbmod.connect(path)
-    db = dbmod.connect(work)
+    db = dbmod.connect(work, create=True)
     pristine.conn.backup(db.conn)
     pristine.close()
     dbmod.migrate(db)
@@ -235,7 +238,13 @@ def main(argv: list[str] | None = None) -> int:
         candidates_median=statistics.median(sizes),
     )
     emit("match_p95_ms", p95, 150, top=args.top)
-    emit("match_vs_available_query_ratio", p50 / base50, 3, baseline_ms=round(base50, 3))
+    emit(
+        "match_vs_available_query_ratio",
+        p50 / base50,
+        2,
+        top=args.top,
+        baseline_ms=round(base50, 3),
+    )
     full50 = statistics.median(full_ms)
     emit(
         "match_all_explained_p50_ms",
@@ -243,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
         50,
         p95_ms=round(percentile(full_ms, 0.95), 3),
         ratio=round(full50 / base50, 2),
+    )
+    emit(
+        "match_all_explained_vs_available_query_ratio",
+        full50 / base50,
+        3,
+        baseline_ms=round(base50, 3),
     )
 
     # Missions with their conflict check: distinct freelancers, far in the future.

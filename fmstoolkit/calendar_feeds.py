@@ -7,6 +7,8 @@ Routes (on the notes database):
 - ``/-/calendars/freelancers/<id>.ics``: one freelancer's missions;
 - ``/-/calendars/projects/<id>.ics``: one project's missions.
 
+The calendars' names and the skills of the events are in the settings' language (``FMS_LANG``).
+
 Why not datasette-ics over canned queries: that plugin writes every event as a UTC date-time
 (``DTSTART:20260302T000000Z``), which calendar apps show at 01:00 in Paris and end a day early.
 A mission is a span of whole days, so the events here are all-day events (``VALUE=DATE``, end
@@ -28,16 +30,19 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
 from . import calendars, clock
+from .i18n import N_, _, current_lang
 
 DATABASE = "notes"
 AGENCY_PAST_DAYS = 30
 AGENCY_FUTURE_DAYS = 180
 MAX_EVENTS = 5_000
+#: What a 404 says when the freelancer or project of a feed does not exist.
+NO_SUCH_ROW = {"freelancers": N_("No freelancer #{id}."), "projects": N_("No project #{id}.")}
 
 MISSIONS_SQL = """
 select m.id, m.start_date, m.end_date, m.days, m.daily_rate, m.status, m.title,
     f.id as freelancer_id, f.name as freelancer, p.id as project_id, p.name as project,
-    s.label_fr as skill
+    s.label_{lang} as skill
 from missions m
 join freelancers f on f.id = m.freelancer_id
 join projects p on p.id = m.project_id
@@ -63,7 +68,7 @@ async def _feed(datasette, request, name: str, where: str, params: dict[str, Any
         request.actor, [("view-database", DATABASE), "view-instance"]
     )
     result = await database.execute(
-        MISSIONS_SQL.format(where=where, limit=MAX_EVENTS),
+        MISSIONS_SQL.format(where=where, limit=MAX_EVENTS, lang=current_lang()),
         params,
         custom_time_limit=10_000,
     )
@@ -78,7 +83,7 @@ async def _name_of(datasette, table: str, row_id: int) -> str:
     database = datasette.get_database(DATABASE)
     rows = (await database.execute(f"select name from {table} where id = ?", [row_id])).rows
     if not rows:
-        raise NotFound(f"No {table[:-1]} #{row_id}")
+        raise NotFound(_(NO_SUCH_ROW[table]).format(id=row_id))
     return rows[0][0]
 
 
@@ -88,35 +93,36 @@ async def agency_feed(datasette, request) -> Response:
         since = _date(request.args["since"]) if request.args.get("since") else None
         until = _date(request.args["until"]) if request.args.get("until") else None
     except ValueError:
-        return Response.text("since and until are dates: YYYY-MM-DD", status=400)
+        return Response.text(_("since and until are dates: YYYY-MM-DD"), status=400)
     since = since or today - dt.timedelta(AGENCY_PAST_DAYS)
     until = until or max(since, today) + dt.timedelta(AGENCY_FUTURE_DAYS)
     return await _feed(
         datasette,
         request,
-        "Agence : missions / Agency: missions",
+        _("Agency: missions"),
         "m.end_date >= :since and m.start_date <= :until",
         {"since": since.isoformat(), "until": until.isoformat()},
     )
 
 
 async def _record_feed(datasette, request, table: str, title: str, where: str) -> Response:
-    """The feed of one freelancer or project (``id`` in the URL), titled ``title`` + its name."""
+    """The feed of one freelancer or project (``id`` in the URL), titled ``title`` (a msgid
+    with ``{name}``, in the settings' language)."""
     row_id = int(request.url_vars["id"])
     await datasette.ensure_permissions(request.actor, [("view-database", DATABASE)])
     name = await _name_of(datasette, table, row_id)
-    return await _feed(datasette, request, title + name, where, {"id": row_id})
+    return await _feed(datasette, request, _(title).format(name=name), where, {"id": row_id})
 
 
 async def freelancer_feed(datasette, request) -> Response:
     return await _record_feed(
-        datasette, request, "freelancers", "Missions : ", "m.freelancer_id = :id"
+        datasette, request, "freelancers", N_("Missions: {name}"), "m.freelancer_id = :id"
     )
 
 
 async def project_feed(datasette, request) -> Response:
     return await _record_feed(
-        datasette, request, "projects", "Projet / Project : ", "m.project_id = :id"
+        datasette, request, "projects", N_("Project: {name}"), "m.project_id = :id"
     )
 
 

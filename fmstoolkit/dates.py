@@ -25,7 +25,6 @@ def parse_date(value: dt.date | dt.datetime | str, field: str = "date") -> dt.da
     except ValueError:
         raise InvalidInput(
             "'{value}' is not a date; write it YYYY-MM-DD.",
-            "« {value} » n'est pas une date ; écrivez-la AAAA-MM-JJ.",
             field=field,
             value=value,
         ) from None

@@ -1,78 +1,109 @@
 """The errors a user can cause, each with a sentence a manager understands.
 
-Every error carries its message in English and French; ``str(error)`` gives it in the language
-of the settings (``FMS_LANG``). The CLI prints it and exits with code 2; a widget shows it beside
-the field named by ``error.field``.
+An error holds its sentence as an English source string with ``{placeholders}`` (a gettext
+msgid, see :mod:`fmstoolkit.i18n`) and the values to put in them; it is translated when it is
+shown, in the reader's language: ``str(error)`` in the settings' language (``FMS_LANG``),
+``error.message(lang)`` in any. The CLI prints it and exits with code 2; a widget shows it
+beside the field named by ``error.field``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
-
-def current_lang() -> str:
-    from .config import get_settings
-
-    try:
-        return get_settings().lang
-    except Exception:  # a broken setting must not hide the error being reported
-        return "fr"
+from .i18n import _, current_lang
 
 
-@dataclass(frozen=True)
+def _format(text: str, params: Mapping[str, Any], lang: str | None) -> str:
+    translated = _(text, lang)
+    return translated.format(**params) if params else translated
+
+
+@dataclass(frozen=True, init=False)
 class Problem:
-    """One thing wrong with an input: where (row, field) and what, in both languages."""
+    """One thing wrong with an input: where (row, field) and what (a sentence to translate,
+    with the values of its ``{placeholders}`` in ``params``)."""
 
-    en: str
-    fr: str
+    text: str
     field: str | None = None
     row: int | None = None
+    params: Mapping[str, Any] = dc_field(default_factory=dict)
+
+    def __init__(
+        self,
+        text: str,
+        field: str | None = None,
+        row: int | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> None:
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "field", field)
+        object.__setattr__(self, "row", row)
+        object.__setattr__(self, "params", dict(params or {}))
+
+    def what(self, lang: str | None = None) -> str:
+        """The sentence alone, in ``lang``."""
+        return _format(self.text, self.params, lang)
 
     def message(self, lang: str | None = None) -> str:
-        lang = lang or current_lang()
-        text = self.fr if lang == "fr" else self.en
+        """Where and what: "Line 4, field 'skills': unknown skill …"."""
+        lang = current_lang(lang)
         where = []
         if self.row is not None:
-            where.append(f"ligne {self.row}" if lang == "fr" else f"line {self.row}")
+            where.append(_("line {row}", lang).format(row=self.row))
         if self.field:
-            where.append(f"champ « {self.field} »" if lang == "fr" else f"field '{self.field}'")
-        if where:
-            sep = " : " if lang == "fr" else ": "
-            return ", ".join(where).capitalize() + sep + text
-        return text
+            where.append(_("field '{field}'", lang).format(field=self.field))
+        if not where:
+            return self.what(lang)
+        return _("{where}: {what}", lang).format(
+            where=", ".join(where).capitalize(), what=self.what(lang)
+        )
+
+    def located(self, field: str | None = None, row: int | None = None) -> Problem:
+        """The same problem at another place (a section of a form, a line of a file)."""
+        return Problem(self.text, field=field or self.field, row=row or self.row,
+                       params=self.params)  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "field": self.field, "message": self.message()}
 
 
 class FmsError(Exception):
-    """Base of every error a user can cause. ``en``/``fr`` may use ``{placeholders}``."""
+    """Base of every error a user can cause: ``message`` is the English source sentence,
+    ``params`` the values of its ``{placeholders}``."""
 
     exit_code = 2
 
     def __init__(
         self,
-        en: str,
-        fr: str | None = None,
+        message: str,
         *,
         field: str | None = None,
         problems: list[Problem] | None = None,
         **params: Any,
     ) -> None:
-        self.en = en.format(**params) if params else en
-        self.fr = (fr.format(**params) if params else fr) if fr else self.en
+        self.text = message
         self.field = field
         self.problems = list(problems or [])
         self.params = params
-        super().__init__(self.en)
+        super().__init__(_format(message, params, "en"))
+
+    def head(self, lang: str | None = None) -> str:
+        """The sentence, without the list of problems."""
+        return _format(self.text, self.params, lang)
 
     def message(self, lang: str | None = None) -> str:
-        lang = lang or current_lang()
-        head = self.fr if lang == "fr" else self.en
+        lang = current_lang(lang)
         if not self.problems:
-            return head
-        return "\n".join([head] + ["  - " + p.message(lang) for p in self.problems])
+            return self.head(lang)
+        return "\n".join([self.head(lang)] + ["  - " + p.message(lang) for p in self.problems])
+
+    def as_problem(self, field: str | None = None) -> Problem:
+        """The error as one problem of a form (shown beside ``field``)."""
+        return Problem(self.text, field=field or self.field, params=self.params)
 
     def __str__(self) -> str:
         return self.message()

@@ -16,10 +16,7 @@ import sqlite_utils
 
 from .dates import day_or_today
 from .errors import InvalidState, NotFound
-from .models import Followup, validate
-
-#: Freelancers in these states get no follow-up (their data was erased, or they left the pool).
-SILENT_STATUSES = ("forgotten",)
+from .models import SILENT_STATUSES, Followup, validate
 
 
 def _as_date(value: dt.date | str | None) -> dt.date:
@@ -65,9 +62,7 @@ def upcoming(
 def get(db: sqlite_utils.Database, followup_id: int) -> dict[str, Any]:
     rows = list(db.query("SELECT * FROM followups WHERE id = ?", [followup_id]))
     if not rows:
-        raise NotFound(
-            "No follow-up #{id}.", "Aucun suivi n° {id}.", field="followup", id=followup_id
-        )
+        raise NotFound("No follow-up #{id}.", field="followup", id=followup_id)
     return rows[0]
 
 
@@ -128,7 +123,6 @@ def mark_done(
     if row["status"] == "cancelled":
         raise InvalidState(
             "Follow-up #{id} was cancelled; it cannot be marked done.",
-            "Le suivi n° {id} a été annulé ; il ne peut pas être marqué fait.",
             id=followup_id,
         )
     with db.atomic():

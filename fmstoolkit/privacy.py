@@ -84,8 +84,6 @@ def forget(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, int]:
         raise InvalidState(
             "Freelancer #{fid} has mission #{mid} ({start} to {end}) still open: finish or "
             "cancel it before erasing their data.",
-            "Le freelance n° {fid} a encore la mission n° {mid} (du {start} au {end}) en cours : "
-            "terminez-la ou annulez-la avant d'effacer ses données.",
             field="freelancer",
             fid=freelancer_id,
             mid=busy[0],

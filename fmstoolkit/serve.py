@@ -156,7 +156,6 @@ def make_datasette(
     if not path.is_file():
         raise NotFound(
             "No notes database at {path}: run `fms publish` first.",
-            "Pas de base des notes à {path} : lancez d'abord `fms publish`.",
             field="notes_db",
             path=path,
         )

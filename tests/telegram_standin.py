@@ -731,7 +731,7 @@ def telegram_standin(free_port):
 @pytest.fixture
 def telegram_settings(telegram_standin, monkeypatch):
     """Settings whose Telegram token and API URL point at the running stand-in."""
-    from fmstoolkit import config
+    from fmstoolkit import config  # here only: the stand-in itself runs without fmstoolkit
 
     monkeypatch.setenv("FMS_TELEGRAM_TOKEN", telegram_standin.token)
     monkeypatch.setenv("FMS_TELEGRAM_API_URL", telegram_standin.url)

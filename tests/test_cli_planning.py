@@ -89,7 +89,7 @@ def test_schedule_table_and_ics(db, tmp_path):
     assert out.exit_code == 0 and "Alice" in out.output and "Alpha" in out.output
     path = tmp_path / "s.ics"
     written = run("schedule", "--from", in_days(0), "--to", in_days(40), "--ics", str(path))
-    assert written.exit_code == 0 and "1 events written" in written.output
+    assert written.exit_code == 0 and "1 event written" in written.output
     events = icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT")
     assert [str(e["summary"]) for e in events] == ["Alice — Alpha"]
     assert run("schedule", "--from", "tomorrow").exit_code == 2
@@ -102,7 +102,7 @@ def test_benchmark_rate(db):
     out = run("benchmark-rate", "dev web", "--seniority", "senior", "--rate", "650")
     assert out.exit_code == 0, out.output
     assert "web-development  senior     4      400  475.0  550.0   625.0  700" in out.output
-    assert "650 €/day is in the upper quarter" in out.output
+    assert "€650/day is in the upper quarter" in out.output
     data = json.loads(run("benchmark-rate", "dev web", "--json").output)
     assert [r["seniority"] for r in data] == ["junior", "confirmed", "senior", None]
     assert run("benchmark-rate", "nothing like it").exit_code == 2

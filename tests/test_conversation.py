@@ -8,11 +8,12 @@ import time
 
 import pytest
 from offboarding_fixtures import make_mission
+from telegram_standin import visible_text
 
-from fmstoolkit import pool
+from fmstoolkit import pool, privacy
 from fmstoolkit.actions import messages
-from fmstoolkit.forms import conversation
-from fmstoolkit.notify import callbacks
+from fmstoolkit.assistant import build_assistant, conversations
+from fmstoolkit.notify import callbacks, dispatcher
 
 pytest_plugins = ["telegram_standin"]  # the stand-in's fixtures
 
@@ -45,8 +46,6 @@ class running_assistant:
     """The assistant bot polling the stand-in, stopped on exit."""
 
     def __init__(self, db, settings):
-        from fmstoolkit.notify.telegram import build_assistant
-
         self.app = build_assistant(db, settings)
 
     async def __aenter__(self):
@@ -89,8 +88,6 @@ class Chat:
     @property
     def text(self) -> str:
         """The last message as the freelancer reads it (without the HTML markup)."""
-        from telegram_standin import visible_text
-
         return visible_text(self.last.text, self.last.parse_mode)
 
     async def press(self, label: str) -> None:
@@ -113,8 +110,6 @@ def feedback_rows(db):
 
 def test_feedback_request_answered_in_telegram(db, telegram_standin, telegram_settings):
     """Outbox -> dispatcher -> the request's button -> four questions -> the feedback row."""
-    from fmstoolkit.notify import dispatcher
-
     freelancer_id, mission_id = freelancer_with_mission(db, CHAT, name="Ada Lovelace")
     messages.enqueue_feedback_request(db, mission_id)
     assert dispatcher.drain(db, channels={"email": None})["by_channel"]["telegram"] == 1
@@ -144,7 +139,7 @@ def test_feedback_request_answered_in_telegram(db, telegram_standin, telegram_se
         (mission_id, "freelancer", 4, 5, 3, "A shared calendar of the team, please.")
     ]
     assert chat.text == "Thank you! Your feedback was sent to the agency."
-    assert conversation.load(db, freelancer_id) is None  # the state is cleared
+    assert conversations.load(db, freelancer_id) is None  # the state is cleared
     toasts = [a.get("text") for a in telegram_standin.answered_callbacks]
     assert toasts[1:] == ["Noted: 4", "Noted: 5", "Noted: 3"]
 
@@ -171,7 +166,7 @@ async def test_only_the_missions_freelancer_may_answer(db, telegram_standin, tel
             CHAT, callbacks.sign("feedback", mission_id, "start", key=key)
         )
         await wait_until(lambda: len(chat.messages()) == 2)
-        assert conversation.load(db, ada) is not None
+        assert conversations.load(db, ada) is not None
         await chat.say("/cancel")
     texts = [a["text"] for a in telegram_standin.answered_callbacks[:3]]
     assert texts == [
@@ -180,7 +175,7 @@ async def test_only_the_missions_freelancer_may_answer(db, telegram_standin, tel
         "This form is not open any more: press the button of the request to start again.",
     ]
     assert chat.text.startswith("Stopped: nothing was saved.")
-    assert conversation.load(db, ada) is None
+    assert conversations.load(db, ada) is None
     assert feedback_rows(db) == []
 
 
@@ -205,7 +200,7 @@ async def test_wrong_answers_are_asked_again_and_a_restart_loses_nothing(
         assert "(1/4)" in chat.text
         await chat.press("4")
         assert "(2/4)" in chat.text
-    assert conversation.load(db, freelancer_id) == conversation.State(
+    assert conversations.load(db, freelancer_id) == conversations.State(
         "feedback", mission_id, 1, {"onboarding": 4}
     )
     async with running_assistant(db, telegram_settings):  # a new bot on the same database
@@ -216,12 +211,12 @@ async def test_wrong_answers_are_asked_again_and_a_restart_loses_nothing(
         await chat.press("Passer")
     assert feedback_rows(db) == [(mission_id, "freelancer", 4, 3, 5, None)]
     assert chat.text.endswith("Merci ! Votre avis a été transmis à l'agence.")
-    assert conversation.load(db, freelancer_id) is None
+    assert conversations.load(db, freelancer_id) is None
 
 
 def test_chat_forms_follow_their_definition():
     """Every field but the fixed source is asked; buttons carry signed data within 64 bytes."""
-    chat_form = conversation.CHAT_FORMS["feedback"]
+    chat_form = conversations.CHAT_FORMS["feedback"]
     assert [f.name for f in chat_form.fields] == [
         "onboarding",
         "integration",
@@ -241,12 +236,10 @@ def test_chat_forms_follow_their_definition():
 
 def test_forgetting_a_freelancer_drops_their_half_answered_form(db):
     """The answers typed so far are personal data: erasing the freelancer erases them too."""
-    from fmstoolkit import privacy
-
     freelancer_id, mission_id = freelancer_with_mission(db, CHAT, name="Ada Lovelace")
-    state = conversation.State("feedback", mission_id, 3, {"onboarding": 2, "integration": 2})
-    conversation.store(db, freelancer_id, state)
-    assert conversation.load(db, freelancer_id) == state
+    state = conversations.State("feedback", mission_id, 3, {"onboarding": 2, "integration": 2})
+    conversations.store(db, freelancer_id, state)
+    assert conversations.load(db, freelancer_id) == state
     db.execute("UPDATE missions SET status = 'offboarded' WHERE id = ?", [mission_id])
     privacy.forget(db, freelancer_id)
-    assert conversation.load(db, freelancer_id) is None
+    assert conversations.load(db, freelancer_id) is None

@@ -130,7 +130,7 @@ def test_a_mission_confirmation_arrives_with_its_headers_and_ics(db, inbox):
     assert msg.get_content_type() == "multipart/mixed"
     plain = msg.get_body(("plain",)).get_content()
     html = msg.get_body(("html",)).get_content()
-    assert "Refonte <site> & co (ACME)" in plain and "550 €" in plain
+    assert "Refonte <site> & co (ACME)" in plain and "€550" in plain
     assert "Refonte &lt;site&gt; &amp; co" in html
     (ics,) = [p for p in msg.iter_attachments() if p.get_content_type() == "text/calendar"]
     assert ics.get_filename() == f"mission-{mission}.ics"

@@ -249,7 +249,8 @@ def test_every_kind_renders_in_both_languages_within_telegram_limits():
             assert "<A&B>" not in r.html and "Agence &lt;A&amp;B&gt;" in r.html
             assert ("Bonjour" if lang == "fr" else "Hello") in r.text
     assert "2 mars 2026" in render.render("mission_confirmation", "fr", context).text
-    assert "1\u202f500 €" in render.render("mission_confirmation", "fr", context).text
+    assert "1\u202f500\u00a0€" in render.render("mission_confirmation", "fr", context).text
+    assert "€1,500" in render.render("mission_confirmation", "en", context).text
 
 
 def test_recommendation_needs_one_and_is_marked_delivered_when_sent(db):

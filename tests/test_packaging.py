@@ -25,7 +25,7 @@ from fmstoolkit import demo, pool, publish, resources
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "fmstoolkit"
 #: The folders of files read at run time (not Python modules).
-DATA_FOLDERS = ("resources", "notify/templates")
+DATA_FOLDERS = ("resources", "notify/templates", "locale")
 
 
 def _data_files() -> list[str]:
@@ -44,9 +44,11 @@ def wheel(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("packaging")
     src = base / "src"
     src.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "setup.py"):
         shutil.copy2(ROOT / name, src / name)
-    shutil.copytree(PACKAGE, src / "fmstoolkit", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        PACKAGE, src / "fmstoolkit", ignore=shutil.ignore_patterns("__pycache__", "*.mo")
+    )  # the compiled catalogues must come from the build itself (setup.py), not the checkout
     out = base / "dist"
     result = subprocess.run(
         [
@@ -68,12 +70,15 @@ def test_the_wheel_holds_every_resource_and_message_template(wheel):
     expected = _data_files()
     assert "fmstoolkit/resources/skills.csv" in expected
     assert "fmstoolkit/resources/templates/row-notes-freelancers.html" in expected
-    assert any(name.startswith("fmstoolkit/notify/templates/fr/") for name in expected)
+    assert "fmstoolkit/notify/templates/availability_question.html" in expected
+    assert "fmstoolkit/locale/fr/LC_MESSAGES/fmstoolkit.po" in expected
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
         scripts = archive.read(entry_points).decode()
     assert [name for name in expected if name not in names] == []
+    # the catalogues are compiled when the package is built: French is there without `make`
+    assert "fmstoolkit/locale/fr/LC_MESSAGES/fmstoolkit.mo" in names
     assert "fmstoolkit/resources/__init__.py" in names
     assert "fms = fmstoolkit.cli:cli" in scripts
 

@@ -77,7 +77,7 @@ def test_validate_request_is_for_as_you_type_forms(db):
     problems = planning.validate_request(db, project="P", skill="seo", start="2026-01-01",
                                          days=2, today=TODAY)
     assert [p.field for p in problems] == ["start"]
-    assert "in the past" in problems[0].en
+    assert "in the past" in problems[0].what("en")
     assert db["requests"].count == 0
 
 
@@ -111,7 +111,7 @@ def test_partial_availability_names_the_busy_working_days(db):
     assert av["busy_days"] == ["2026-12-03", "2026-12-04"]
     assert av["free_days"] == ["2026-12-07", "2026-12-08", "2026-12-09"]
     assert av["conflicts"][0]["kind"] == "mission"
-    assert "2026-12-01 to 2026-12-04" in av["conflicts"][0]["label"]
+    assert "1 December 2026 to 4 December 2026" in av["conflicts"][0]["label"]  # one date format
 
 
 def test_weekend_and_holiday_unavailability_takes_no_working_day(db):
@@ -202,8 +202,8 @@ def test_the_explanation_says_why_in_words(db):
     assert text.startswith("Level 5/5 in Web development; free on all 5 working days")
     assert "answered yes to this request" in text
     assert "2 past missions rated 4.5/5, would rehire (2 of 2 notes)" in text
-    assert "550 €/day, within the 600 € budget" in text
-    assert "typical of the agency's rates for a senior (median 550 €)" in text
+    assert "€550/day, within the €600 budget" in text  # amounts as Babel writes them
+    assert "typical of the agency's rates for a senior profile (median €550)" in text
     assert "availability confirmed 2 days ago by their answer" in text
     assert c.freshness_days == 2 and c.confirmed_by == "answer"
     assert c.rate_position == "typical"
@@ -218,7 +218,7 @@ def test_the_explanation_in_french(db):
     assert c.freelancer_id == a
     assert c.explanation.startswith("Niveau 5/5 en Développement web ; libre les 5 jours ouvrés")
     assert "aucune mission passée avec l'agence" in c.explanation
-    assert "50 € au-dessus du budget de 450 €" in c.explanation
+    assert "50\u00a0€ au-dessus du budget de 450\u00a0€" in c.explanation
     assert "disponibilité jamais confirmée" in c.explanation
 
 
@@ -230,12 +230,12 @@ def test_the_seniority_is_translated_in_french(db):
     req = request(db, max_rate=600)
     c = next(c for c in planning.rank_candidates(db, req["id"], today=TODAY, lang="fr")
              if c.freelancer_id == a)
-    assert "pour un profil confirmé (médiane 500 €)" in c.explanation
+    assert "pour un profil confirmé (médiane 500\u00a0€)" in c.explanation
     assert "confirmed" not in c.explanation
     text = planning.rate_position(db, "dev web", "confirmed", 500, today=TODAY, lang="fr")["text"]
-    assert "pour Développement web, confirmé (médiane 500 €" in text
+    assert "pour Développement web, confirmé (médiane 500\u00a0€" in text
     english = planning.rank_candidates(db, req["id"], today=TODAY, lang="en")
-    assert "for a confirmed (median 500 €)" in next(
+    assert "for a confirmed profile (median €500)" in next(
         c for c in english if c.freelancer_id == a).explanation
 
 
@@ -280,9 +280,9 @@ def test_rate_benchmark_quartiles_and_positions(db):
                  for r in (350, 450, 550, 650, 800)}
     assert positions == {350: "below", 450: "low", 550: "typical", 650: "high", 800: "above"}
     text = planning.rate_position(db, "dev web", "senior", 650, today=TODAY)["text"]
-    assert text == ("650 €/day is in the upper quarter of the agency's rates for Web "
-                    "development, senior (median 550 €, 475–625 € for the middle half, "
-                    "4 missions)")
+    assert text == ("€650/day is in the upper quarter of the agency's rates for Web "
+                    "development, senior (median €550, €475–€625 for the middle half, "
+                    "4 missions)")  # amounts as Babel writes them in English
     assert planning.rate_position(db, "seo", "senior", 500)["position"] is None
     with pytest.raises(InvalidInput):
         planning.rate_benchmark(db, "dev web", seniority="guru")
@@ -478,7 +478,7 @@ def test_a_freelancer_on_a_mission_now_is_said_so(db):
     a = freelancer(db, "Alice")
     past_mission(db, a, "2026-11-16", "2026-12-02", status="active", note=None)
     c = planning.rank_candidates(db, request(db)["id"], today=TODAY)[0]
-    assert "1 past mission, on a mission until 2026-12-02" in c.explanation
+    assert "1 past mission, on a mission until 2 December 2026" in c.explanation
     assert c.availability == "free"  # the request starts on 7 December
 
 

@@ -8,8 +8,11 @@ import time
 
 import pytest
 
+from fmstoolkit import planning, pool
 from fmstoolkit.actions import messages
+from fmstoolkit.assistant import build_assistant
 from fmstoolkit.config import Settings
+from fmstoolkit.notify import callbacks, dispatcher, outbox
 from fmstoolkit.notify.message import Button, OutgoingMessage, PermanentFailure, TemporaryFailure
 from fmstoolkit.notify.telegram import TelegramChannel, visible_length
 
@@ -185,6 +188,38 @@ async def test_several_messages_to_one_chat_are_spaced(telegram_standin, telegra
     assert min(gaps) >= 0.95
 
 
+async def test_a_chats_next_message_waits_for_the_previous_one_to_really_leave(
+    telegram_standin, telegram_settings
+):
+    """Two messages to one freelancer in the middle of a batch: the first waits its turn behind
+    35 others; the second is still spaced from the moment the first really left."""
+    chats = [1000 + i for i in range(60)]
+    chats[35] = chats[36] = CHAT
+    async with channel(telegram_settings) as tg:
+        await asyncio.gather(
+            *[tg.send(message(chat=c, text=f"n°{i}")) for i, c in enumerate(chats)]
+        )
+    first, second = telegram_standin.messages_to(CHAT)
+    assert (first.text, second.text) == ("n°35", "n°36")
+    assert second.at - first.at >= 0.95
+    assert telegram_standin.count_429 == 0
+
+
+async def test_a_flood_wait_holds_every_send(telegram_standin, telegram_settings):
+    """Telegram answered 429 (retry after 1 s) to one chat: a message to another chat, sent
+    meanwhile, waits too, and the first one is sent after the wait."""
+    telegram_standin.script(429, retry_after=1, chat_id=CHAT)
+    async with channel(telegram_settings) as tg:
+        flooded = asyncio.create_task(tg.send(message()))
+        await wait_until(lambda: telegram_standin.count_429 == 1, timeout=5)
+        refused_at = time.monotonic()
+        await tg.send(message(chat=CHAT + 1, text="other"))
+        await flooded
+    (other,) = telegram_standin.messages_to(CHAT + 1)
+    assert other.at - refused_at >= 0.9
+    assert len(telegram_standin.messages_to(CHAT)) == 1
+
+
 async def test_configuration_problems_keep_messages_for_later(telegram_standin):
     """A missing or refused token fails the batch as temporary: fix the setting, send later."""
     with pytest.raises(TemporaryFailure, match="FMS_TELEGRAM_TOKEN") as failure:
@@ -216,8 +251,6 @@ async def test_no_token_or_chat_id_in_logs(telegram_standin, telegram_settings, 
 
 
 def poll_for(db, chat: int) -> tuple[int, int]:
-    from fmstoolkit import planning, pool
-
     freelancer_id = pool.add_freelancer(
         db,
         name=f"Freelancer {chat}",
@@ -241,8 +274,6 @@ class running_assistant:
     """The assistant bot polling the stand-in, stopped on exit."""
 
     def __init__(self, db, settings):
-        from fmstoolkit.notify.telegram import build_assistant
-
         self.app = build_assistant(db, settings)
 
     async def __aenter__(self):
@@ -258,8 +289,6 @@ class running_assistant:
 
 
 async def test_assistant_records_a_poll_answer(db, telegram_standin, telegram_settings):
-    from fmstoolkit.notify import callbacks
-
     freelancer_id, poll_id = poll_for(db, CHAT)
     key = callbacks.secret_for(db)
     buttons = tuple(
@@ -283,11 +312,22 @@ async def test_assistant_records_a_poll_answer(db, telegram_standin, telegram_se
     assert edit.reply_markup is None  # the buttons are gone once answered
 
 
+async def test_assistant_waits_out_a_flood_answer(db, telegram_standin, telegram_settings):
+    """Telegram answers 429 to the bot's reply: it waits the time asked, then replies."""
+    telegram_standin.script(429, retry_after=1, chat_id=CHAT)
+    async with running_assistant(db, telegram_settings):
+        started = time.monotonic()
+        telegram_standin.send_user_text(CHAT, "/start")
+        await wait_until(lambda: telegram_standin.sent)
+    (reply,) = telegram_standin.sent
+    assert reply.text.startswith("Hello! Open the link of the agency's invitation")
+    assert reply.at - started >= 1.0
+    assert telegram_standin.count_429 == 1
+
+
 async def test_assistant_refuses_forged_and_foreign_buttons(
     db, telegram_standin, telegram_settings
 ):
-    from fmstoolkit.notify import callbacks
-
     _, poll_id = poll_for(db, CHAT)
     _, other_poll = poll_for(db, CHAT + 1)
     key = callbacks.secret_for(db)
@@ -311,8 +351,6 @@ async def test_assistant_refuses_forged_and_foreign_buttons(
 async def test_assistant_connects_a_chat_from_the_invitation_link(
     db, telegram_standin, telegram_settings
 ):
-    from fmstoolkit import pool
-
     freelancer_id = pool.add_freelancer(db, name="Grace", email="grace@example.org")
     db.execute(
         "UPDATE contacts SET telegram_link_token = 'tok_123' WHERE freelancer_id = ?",
@@ -337,8 +375,6 @@ async def test_assistant_connects_a_chat_from_the_invitation_link(
 def test_question_sent_by_the_outbox_is_answered_with_a_button(
     db, telegram_standin, telegram_settings
 ):
-    from fmstoolkit.notify import dispatcher, outbox
-
     _, poll_id = poll_for(db, CHAT)
     message_id = messages.enqueue_availability_question(db, poll_id)
     summary = dispatcher.drain(db, channels={"email": None})
@@ -361,9 +397,6 @@ def test_question_sent_by_the_outbox_is_answered_with_a_button(
 def test_blocked_bot_closes_the_contacts_telegram_and_falls_back_to_email(
     db, telegram_standin, telegram_settings
 ):
-    from fmstoolkit import pool
-    from fmstoolkit.notify import dispatcher, outbox
-
     freelancer_id, poll_id = poll_for(db, CHAT)
     telegram_standin.block(CHAT)
     message_id = messages.enqueue_availability_question(db, poll_id)

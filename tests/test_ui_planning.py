@@ -13,7 +13,7 @@ import ipywidgets as w
 import plotly.graph_objects as go
 import pytest
 
-from fmstoolkit import clock, planning, pool
+from fmstoolkit import clock, i18n, planning, pool
 from fmstoolkit.ui.planning import PlanningApp, planning_app, rate_chart
 from fmstoolkit.ui.schedule import ScheduleView, schedule_view
 
@@ -182,8 +182,8 @@ def test_the_end_date_is_computed_in_working_days(db, agency):
     app.form.controls["start"].value = monday - dt.timedelta(days=1)  # a Sunday
     app.form.controls["days"].value = "5"
     friday = monday + dt.timedelta(days=4)
-    assert f"Ends on {friday}" in app.form.end_label.value
-    assert f"from {monday}" in app.form.end_label.value
+    assert f"Ends on {i18n.format_date(friday, 'en')}" in app.form.end_label.value
+    assert f"from {i18n.format_date(monday, 'en')}" in app.form.end_label.value
     app.form.controls["days"].value = "x"
     assert app.form.end_label.value == ""
 

@@ -19,14 +19,16 @@ import sqlite_utils
 from .. import calendars, followups, offboarding, planning, pool
 from ..config import get_settings
 from ..errors import DeliveryError, InvalidState, NotFound
+from ..i18n import N_, _
 from ..notify import callbacks
 from ..notify.outbox import CONNECT_URL, enqueue, lang_of, on_sent, stamp
 
-ANSWER_LABELS = {
-    "en": (("yes", "Yes"), ("maybe", "Maybe"), ("no", "No")),
-    "fr": (("yes", "Oui"), ("maybe", "Peut-être"), ("no", "Non")),
-}
-FEEDBACK_LABEL = {"en": "Give my feedback", "fr": "Donner mon avis"}
+#: The answer buttons of an availability question: the answer each one sends (what
+#: :func:`fmstoolkit.planning.answer_poll` understands) and its label, translated in the
+#: freelancer's language when the message is queued.
+ANSWER_LABELS = (("yes", N_("Yes")), ("maybe", N_("Maybe")), ("no", N_("No")))
+#: The label of the button that starts the feedback conversation.
+FEEDBACK_LABEL = N_("Give my feedback")
 
 
 def _freelancer(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]:
@@ -36,10 +38,9 @@ def _freelancer(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]
 def _one(db: sqlite_utils.Database, sql: str, params: list[Any], what: str, obj_id: int):
     rows = list(db.query(sql, params))
     if not rows:
-        label = {"poll": "Aucun sondage", "mission": "Aucune mission"}.get(what, what)
-        raise NotFound(
-            "No {what} #{id}.", "{label} n° {id}.", field=what, what=what, label=label, id=obj_id
-        )
+        if what == "poll":
+            raise NotFound("No poll #{id}.", field=what, id=obj_id)
+        raise NotFound("No mission #{id}.", field=what, id=obj_id)
     return rows[0]
 
 
@@ -63,12 +64,15 @@ def enqueue_availability_question(db: sqlite_utils.Database, poll_id: int) -> in
             [poll["role_id"]],
         ).fetchone()
         if row:
-            role = row[0] or (row[2] if lang == "fr" else row[1])
+            role = row[0] or pool.skill_label({"label_en": row[1], "label_fr": row[2]}, lang)
     key = callbacks.secret_for(db)
     buttons = [
         [
-            {"label": label, "callback_data": callbacks.sign("poll", poll_id, value, key=key)}
-            for value, label in ANSWER_LABELS[lang]
+            {
+                "label": _(label, lang),
+                "callback_data": callbacks.sign("poll", poll_id, value, key=key),
+            }
+            for value, label in ANSWER_LABELS
         ]
     ]
     return enqueue(
@@ -121,7 +125,7 @@ def enqueue_feedback_request(db: sqlite_utils.Database, mission_id: int) -> int:
             "buttons": [
                 [
                     {
-                        "label": FEEDBACK_LABEL[lang],
+                        "label": _(FEEDBACK_LABEL, lang),
                         "callback_data": callbacks.sign(
                             "feedback", mission_id, "start", key=callbacks.secret_for(db)
                         ),
@@ -139,7 +143,6 @@ def enqueue_recommendation(db: sqlite_utils.Database, mission_id: int) -> int:
     if not rows:
         raise InvalidState(
             "Mission #{id} has no recommendation yet: write it first.",
-            "La mission n° {id} n'a pas encore de recommandation : rédigez-la d'abord.",
             field="recommendation",
             id=mission_id,
         )
@@ -251,8 +254,6 @@ def enqueue_telegram_invitation(db: sqlite_utils.Database, freelancer_id: int) -
     if not bot:
         raise DeliveryError(
             "Set FMS_TELEGRAM_BOT_USERNAME (the bot's @name) to invite freelancers to Telegram.",
-            "Renseignez FMS_TELEGRAM_BOT_USERNAME (le @nom du bot) pour inviter les freelances "
-            "sur Telegram.",
             field="telegram_bot_username",
         )
     _freelancer(db, freelancer_id)
@@ -260,14 +261,12 @@ def enqueue_telegram_invitation(db: sqlite_utils.Database, freelancer_id: int) -
     if not contact.get("email"):
         raise InvalidState(
             "Freelancer #{id} has no email address to send the invitation to.",
-            "Le freelance n° {id} n'a pas d'adresse e-mail pour recevoir l'invitation.",
             field="email",
             id=freelancer_id,
         )
     if contact.get("telegram_chat_id") and not contact.get("telegram_closed_at"):
         raise InvalidState(
             "Freelancer #{id} is already connected on Telegram.",
-            "Le freelance n° {id} est déjà connecté sur Telegram.",
             field="telegram",
             id=freelancer_id,
         )

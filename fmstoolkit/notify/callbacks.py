@@ -110,6 +110,5 @@ def verify(data: str, *, key: bytes | None = None) -> tuple[str, int, str]:
             return kind, int(obj_id), value
     raise InvalidInput(
         "This button is not valid (it was changed or comes from another agency).",
-        "Ce bouton n'est pas valide (il a été modifié ou vient d'une autre agence).",
         field="callback_data",
     )

@@ -12,9 +12,7 @@ channel; Telegram falls back to email when the freelancer has no Telegram chat, 
 contact's Telegram channel is marked closed and the message is queued again on email.
 Freelancers who opted out since the message was queued get it cancelled, with the reason.
 
-The channels are imported lazily: ``email`` (aiosmtplib) when an email is due, ``telegram``
-(python-telegram-bot) when a Telegram message is. Tests and benchmarks pass their own channel
-objects with ``channels=``.
+Tests and benchmarks pass their own channel objects with ``channels=``.
 """
 
 from __future__ import annotations
@@ -32,6 +30,7 @@ from ..actions import freelancers
 from ..actions import messages as _messages  # noqa: F401 - registers what "sent" means per kind
 from ..config import Settings, get_settings
 from . import outbox
+from .email import EmailChannel
 from .message import (
     Attachment,
     Button,
@@ -40,6 +39,7 @@ from .message import (
     SendFailure,
     TemporaryFailure,
 )
+from .telegram import TelegramChannel
 
 BATCH = 200
 #: Telegram messages in flight at once (the channel itself keeps to Telegram's rate limits).
@@ -101,17 +101,9 @@ def build_message(msg: dict[str, Any], channel: str, contact: dict[str, Any]) ->
 def default_channel(name: str, settings: Settings) -> Any | None:
     """The real channel object for ``name``, or None when it cannot be used here."""
     if name == "email":
-        from .email import EmailChannel
-
         return EmailChannel(settings)
     if name == "telegram":
         if settings.telegram_token is None:
-            return None
-        try:
-            from .telegram import TelegramChannel
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.telegram":
-                raise
             return None
         return TelegramChannel(settings)
     raise ValueError(f"unknown channel {name}")

@@ -37,9 +37,11 @@ import sqlite_utils
 from .. import clock, pool
 from ..config import get_settings
 from ..errors import InvalidInput, InvalidState, NotFound
+from ..i18n import N_
+from ..models import OUTBOX_STATUSES
 from . import render
 
-STATUSES = ("pending", "sending", "sent", "dead", "cancelled")
+STATUSES = OUTBOX_STATUSES
 CHANNELS = ("preferred", "email", "telegram")
 KINDS = render.KINDS
 #: First retry after about this many seconds, doubling each attempt, capped at BACKOFF_CAP.
@@ -92,7 +94,6 @@ def get(db: sqlite_utils.Database, message_id: int) -> dict[str, Any]:
     if not rows:
         raise NotFound(
             "No message #{id} in the outbox.",
-            "Aucun message n° {id} dans la file d'envoi.",
             field="message",
             id=message_id,
         )
@@ -112,7 +113,6 @@ def list_messages(
         if status not in STATUSES:
             raise InvalidInput(
                 "Unknown status {status}: use one of {choices}.",
-                "Statut inconnu {status} : utilisez {choices}.",
                 field="status",
                 status=status,
                 choices=", ".join(STATUSES),
@@ -194,13 +194,11 @@ def enqueue(
     if not dedupe_key or not dedupe_key.strip():
         raise InvalidInput(
             "A message needs a dedupe key.",
-            "Un message doit avoir une clé de dédoublonnage.",
             field="dedupe_key",
         )
     if channel not in CHANNELS:
         raise InvalidInput(
             "Unknown channel {channel}: use one of {choices}.",
-            "Canal inconnu {channel} : utilisez {choices}.",
             field="channel",
             channel=channel,
             choices=", ".join(CHANNELS),
@@ -208,7 +206,6 @@ def enqueue(
     if kind not in KINDS:
         raise InvalidInput(
             "Unknown kind of message {kind}.",
-            "Type de message inconnu {kind}.",
             field="kind",
             kind=kind,
         )
@@ -228,7 +225,6 @@ def enqueue(
     except ValueError as exc:
         raise InvalidInput(
             "Cannot write this message: {exc}.",
-            "Impossible de rédiger ce message : {exc}.",
             field="payload",
             exc=exc,
         ) from None
@@ -453,18 +449,15 @@ def requeue(
     )
 
 
-def _unsent_message(
-    db: sqlite_utils.Database, message_id: int, sent_en: str, sent_fr: str
-) -> dict[str, Any]:
-    """The message, refused (InvalidState) if already sent (``sent_en``/``sent_fr``, with
-    ``{id}`` and ``{when}``) or being sent right now."""
+def _unsent_message(db: sqlite_utils.Database, message_id: int, sent: str) -> dict[str, Any]:
+    """The message, refused (InvalidState) if already sent (``sent``: a msgid with ``{id}``
+    and ``{when}``) or being sent right now."""
     msg = get(db, message_id)
     if msg["status"] == "sent":
-        raise InvalidState(sent_en, sent_fr, id=message_id, when=msg["sent_at"])
+        raise InvalidState(sent, id=message_id, when=msg["sent_at"])
     if msg["status"] == "sending" and msg["lease_until"] and msg["lease_until"] > stamp():
         raise InvalidState(
             "Message #{id} is being sent right now.",
-            "Le message n° {id} est en cours d'envoi.",
             id=message_id,
         )
     return msg
@@ -472,12 +465,7 @@ def _unsent_message(
 
 def retry(db: sqlite_utils.Database, message_id: int) -> dict[str, Any]:
     """Send a dead, cancelled or waiting message again as soon as the outbox is drained."""
-    _unsent_message(
-        db,
-        message_id,
-        "Message #{id} was already sent ({when}).",
-        "Le message n° {id} a déjà été envoyé ({when}).",
-    )
+    _unsent_message(db, message_id, N_("Message #{id} was already sent ({when})."))
     db.execute(
         "UPDATE outbox SET status = 'pending', attempts = 0, lease_until = NULL, "
         "next_attempt_at = ? WHERE id = ?",
@@ -489,10 +477,7 @@ def retry(db: sqlite_utils.Database, message_id: int) -> dict[str, Any]:
 def cancel(db: sqlite_utils.Database, message_id: int, reason: str | None = None) -> dict[str, Any]:
     """Cancel a message that was not sent (cancelling again is harmless)."""
     msg = _unsent_message(
-        db,
-        message_id,
-        "Message #{id} was already sent ({when}); it cannot be cancelled.",
-        "Le message n° {id} a déjà été envoyé ({when}) ; il ne peut pas être annulé.",
+        db, message_id, N_("Message #{id} was already sent ({when}); it cannot be cancelled.")
     )
     if msg["status"] != "cancelled":
         mark_cancelled(db, message_id, reason or "cancelled by hand")

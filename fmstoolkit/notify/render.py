@@ -1,26 +1,39 @@
-"""Render a message to a freelancer in every form it may be sent in.
+"""Render a message to a freelancer in every form it may be sent in, in the freelancer's language.
 
-Each kind of message has, per language, two Jinja2 templates in ``templates/<lang>/``:
+Each kind of message has two Jinja2 templates in ``templates/``, written once for every language:
 ``<kind>.txt`` (blocks ``subject`` and ``text``: the plain-text email) and ``<kind>.html`` (the
 HTML email, extending ``_email.html``, plus a block ``telegram``: the Telegram text for
-``parse_mode=HTML``). Jinja2 was chosen because it autoescapes by file extension: values land
-escaped in the ``.html`` forms (which is exactly the escaping Telegram's HTML parse mode wants)
-and untouched in the ``.txt`` ones, so no template has to remember to escape.
+``parse_mode=HTML``). Every sentence is an English source string inside a ``{% trans trimmed %}``
+block (Jinja2's i18n extension): it is translated with the gettext catalogue of
+:mod:`fmstoolkit.i18n`, and the dates and amounts in it are formatted by Babel there (filters
+``date`` and ``money``). ``trimmed`` makes each sentence one line whatever its layout in the
+template, so what the extraction finds (:mod:`fmstoolkit.i18n_catalogue`) is what is looked
+up when rendering.
+
+Jinja2 was chosen because it autoescapes by file extension: values land escaped in the ``.html``
+forms (which is exactly the escaping Telegram's HTML parse mode wants) and untouched in the
+``.txt`` ones, so no template has to remember to escape. Sentences hold no markup: a value is
+put in bold with the ``bold`` filter (``<b>`` where markup is written, nothing in plain text), so
+the text and HTML forms share their sentences.
+
+Layout: ``trim_blocks`` removes the line break after a tag, so a line of text that ends with a
+tag ends it with ``+%}`` (``{% endtrans +%}``) to keep its line break.
 
 Messages are rendered once, when they are queued, and stored in the outbox: what is sent is what
-was queued, even if a template changes in between.
+was queued, even if a template or a translation changes in between.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import markupsafe
+
+from .. import i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -38,10 +51,9 @@ LANGS = ("fr", "en")
 #: Telegram's limit on a message text (counted in UTF-16 code units, entities included here).
 TELEGRAM_LIMIT = 4096
 
-MONTHS = {
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "en": "January February March April May June July August September October November December",
-}
+#: How Babel extracts the templates' sentences, relative to ``templates/`` (for the package
+#: directory, prefix the patterns with ``notify/templates/``), and the options that parse them as
+#: :func:`environment` does.
 
 
 @dataclass(frozen=True)
@@ -50,23 +62,6 @@ class Rendered:
     text: str  # plain-text email
     html: str  # HTML email
     telegram: str  # Telegram text, escaped for parse_mode=HTML
-
-
-def format_date(value: str | dt.date | None, lang: str = "en") -> str:
-    """``2026-03-02`` as "2 March 2026" / "2 mars 2026" (no locale database needed)."""
-    if not value:
-        return ""
-    day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    month = MONTHS["fr" if lang == "fr" else "en"].split()[day.month - 1]
-    first = "1er" if lang == "fr" and day.day == 1 else str(day.day)
-    return f"{first} {month} {day.year}"
-
-
-def format_money(value: int | None, lang: str = "en") -> str:
-    if value is None:
-        return ""
-    digits = f"{value:,}".replace(",", "\u202f" if lang == "fr" else ",")
-    return f"{digits} €"
 
 
 def clip_escaped(value: Any, limit: int) -> markupsafe.Markup:
@@ -95,18 +90,39 @@ class _Undefined(jinja2.StrictUndefined):
         return False
 
 
-@lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
+def _printed(value: Any) -> Any:
+    """``value``, or the template's error when the context lacks it (a filter prints it)."""
+    if isinstance(value, jinja2.Undefined):
+        value._fail_with_undefined_error()
+    return value
+
+
+@jinja2.pass_eval_context
+def bold(eval_ctx: jinja2.nodes.EvalContext, value: Any) -> Any:
+    """``value`` in bold where markup is written (HTML email, Telegram), as is in plain text."""
+    if not eval_ctx.autoescape:
+        return value
+    return markupsafe.Markup("<b>%s</b>") % _printed(value)
+
+
+@cache
+def environment(lang: str) -> jinja2.Environment:
+    """The templates' environment for ``lang``, its catalogue installed (one per language, made
+    once: rendering in one language never sees another's translations, in any thread)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default=False),
         undefined=_Undefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
-    env.filters["date"] = lambda v, lang="en": format_date(v, lang)
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)
+    env.filters["date"] = lambda v, lang=lang: i18n.format_date(_printed(v), lang)
+    env.filters["money"] = lambda v, lang=lang: i18n.format_money(_printed(v), lang)
     env.filters["clip"] = clip_escaped
-    env.filters["money"] = lambda v, lang="en": format_money(v, lang)
+    env.filters["bold"] = bold
     return env
 
 
@@ -125,10 +141,10 @@ def render(kind: str, lang: str, context: dict[str, Any]) -> Rendered:
         raise ValueError(f"unknown message kind: {kind}")
     if lang not in LANGS:
         raise ValueError(f"unknown language: {lang}")
-    env = environment()
+    env = environment(lang)
     ctx = {"lang": lang, "kind": kind} | context
-    txt = env.get_template(f"{lang}/{kind}.txt")
-    html = env.get_template(f"{lang}/{kind}.html")
+    txt = env.get_template(f"{kind}.txt")
+    html = env.get_template(f"{kind}.html")
     try:
         rendered = Rendered(
             subject=" ".join(_block(txt, "subject", ctx).split()),
@@ -139,5 +155,5 @@ def render(kind: str, lang: str, context: dict[str, Any]) -> Rendered:
     except jinja2.UndefinedError as exc:
         raise ValueError(f"{kind} message: {exc}") from None
     if telegram_length(rendered.telegram) > TELEGRAM_LIMIT:
-        raise ValueError(f"{lang}/{kind}.html: the Telegram text is over {TELEGRAM_LIMIT}")
+        raise ValueError(f"{kind}.html ({lang}): the Telegram text is over {TELEGRAM_LIMIT}")
     return rendered

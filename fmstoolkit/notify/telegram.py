@@ -1,36 +1,45 @@
-"""The Telegram channel: send outbox messages to freelancers through python-telegram-bot.
+"""The Telegram channel, the bot's way out: send outbox messages through python-telegram-bot.
 
-python-telegram-bot (PTB) is the maintained, typed, asyncio client of the Bot API; its ``ExtBot``
-takes a ``base_url`` (``FMS_TELEGRAM_API_URL``, which the tests point at a local stand-in of the
-Bot API) and a rate limiter hook (``BaseRateLimiter``) that every API call goes through.
+What freelancers send back is :mod:`fmstoolkit.assistant`'s business (it uses this module's
+limiter, keyboards and retries; nothing here imports it). PTB's ``ExtBot`` takes a ``base_url``
+(``FMS_TELEGRAM_API_URL``, a stand-in of the Bot API in the tests) and a ``BaseRateLimiter``.
 
-Telegram's flood limits are about 30 messages a second overall and about one a second per chat;
-going over them gets ``429 Too Many Requests`` with ``retry_after``. :class:`FloodLimiter`
-keeps under both without being told. PTB ships ``AIORateLimiter`` for this, but it is not used:
+Flood limits: about 30 messages a second overall and one a second per chat, or Telegram answers
+``429`` with ``retry_after``. :class:`FloodLimiter` keeps under both with aiolimiter's
+``AsyncLimiter``, the well-kept leaky bucket that PTB's ``rate-limiter`` extra ships:
 
-* it is built on aiolimiter's leaky bucket, which lets a full bucket (30 messages) go at once and
-  then 30 a second more, so a batch can put about 60 messages in its first second;
-* its per-chat limit applies only to groups (negative chat ids), not to the private chats in
-  which we write to freelancers.
+* overall, a bucket of 1.25 messages leaking 28 a second, asked by one sender at a time:
+  messages leave 1/28 s apart, a timer firing a little late is made up on the next one (the
+  quarter of slack), and after an idle time or a stalled loop one message leaves at once, never
+  a burst of missed slots. Any second holds at most 1.25 + 28 messages, 29 (Telegram counts 30
+  on arrival: one is left for jitter);
+* per chat, a bucket of one message leaking one per 1.05 s, taken before the overall turn under
+  a per-chat lock (a chat's messages leave in order); the time then spent queued for the
+  overall turn is put back into it, so that the chat's next message counts from the moment
+  this one really left;
+* a ``RetryAfter``, whichever call got it, pauses every send for the time asked.
 
-:class:`FloodLimiter` is the same hook with two simple rules instead: consecutive messages are at
-least 1/28 s apart on a fixed schedule (a stalled event loop restarts the schedule rather than
-sending the missed slots in a burst), and two messages to one chat at least 1.05 s apart, measured
-from the moment the previous one really left. A ``RetryAfter`` answer pauses every send for the
-time Telegram asked (that is how Telegram's flood wait works). Measured against the stand-in that
-enforces 30/s: about 27.8 messages a second over 1,000 chats and no 429 answer.
+Against the stand-in enforcing 30/s: 27.6 to 27.9 messages a second over 1,000 chats, no 429
+(``benchmarks/bench_telegram.py``). PTB's own ``AIORateLimiter`` still lets 429s through (checked
+with PTB 22.8 and aiolimiter 1.2.1 against the stand-in): its overall bucket is
+``AsyncLimiter(30, 1)``, a full bucket of 30 leaves at once and 30 more follow in the same
+second (100 messages to 100 chats: 31 answers 429, 19 with ``max_retries=3``); and its per-chat
+limit applies only to groups (negative ids), not to the private chats of freelancers (5
+messages to one chat: 2 answers 429).
+
+Retries are tenacity's ``AsyncRetrying``, a new one per call (it keeps its iteration state on
+the object, which concurrent sends must not share): :func:`flood_retrying` waits out a
+``RetryAfter`` of at most 30 s, 3 attempts in all (the channel and the assistant's handlers use
+it); the channel retries ``NetworkError`` (time-outs and 5xx; not ``BadRequest``, which PTB makes
+a subclass) with exponential backoff, 4 attempts.
 
 :meth:`TelegramChannel.send` maps PTB's errors to the outbox's vocabulary
-(:mod:`fmstoolkit.notify.message`): ``RetryAfter`` is waited out a few times, then
-:class:`TemporaryFailure` with ``retry_after``; network errors and time-outs (5xx included) are
-retried a few times, then :class:`TemporaryFailure`; ``Forbidden`` (the user blocked the bot or
-never started it) is :class:`PermanentFailure` with ``channel_closed=True``; ``BadRequest``
-("chat not found", "can't parse entities"...) is :class:`PermanentFailure`. Failure reasons never
-hold the chat id or the token, and the token is scrubbed from the log lines of PTB and httpx.
-The Bot API has no idempotency key: a time-out after Telegram got a message may, on retry, send
-it twice; losing it silently would be worse.
-
-The end of the module is the assistant bot (:func:`build_assistant`): what freelancers send back.
+(:mod:`fmstoolkit.notify.message`): a lasting flood wait or network error is
+:class:`TemporaryFailure` (with ``retry_after`` for the former); ``Forbidden`` (the user blocked
+the bot) is :class:`PermanentFailure` with ``channel_closed=True``; ``BadRequest`` ("chat not
+found", "can't parse entities"...) is :class:`PermanentFailure`. Reasons never hold the chat id
+or the token, and the token is scrubbed from PTB's and httpx's log lines (:func:`redact_secret`).
+No idempotency key in the Bot API: a retry after a time-out may send twice (better than never).
 """
 
 from __future__ import annotations
@@ -39,12 +48,12 @@ import asyncio
 import datetime as dt
 import html
 import logging
-import math
 import re
 import warnings
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from aiolimiter import AsyncLimiter
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
@@ -57,12 +66,15 @@ from telegram.error import (
 )
 from telegram.ext import BaseRateLimiter, ExtBot
 from telegram.request import HTTPXRequest
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+)
 
-from .. import pool
-from ..actions import freelancers
-from ..actions import planning as planning_actions
 from ..config import Settings, get_settings
-from ..errors import DeliveryError
 from .message import Button, OutgoingMessage, PermanentFailure, TemporaryFailure
 
 logger = logging.getLogger(__name__)
@@ -70,12 +82,17 @@ logger = logging.getLogger(__name__)
 #: Telegram's limits on one message.
 TEXT_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
-#: Messages a second overall. Telegram allows 30, counted when the messages arrive; two less
-#: leaves room for the network's jitter (tens of milliseconds), so the server never sees 31 in
-#: one second even when an early message arrives late.
+#: Messages a second overall. Telegram allows 30, counted on arrival; two less leave room for
+#: the network's jitter, so that it never sees 31 in one second.
 OVERALL_PER_SECOND = 28.0
+#: How many messages the overall bucket holds: one, plus a quarter of a message that makes up
+#: for a timer firing late (see the module docstring).
+OVERALL_BUCKET = 1.25
 #: Seconds between two messages to one chat (Telegram: "about one a second").
 CHAT_INTERVAL = 1.05
+#: Flood waits (429 with retry_after): attempts in all, and the longest wait sat out.
+FLOOD_ATTEMPTS = 3
+MAX_FLOOD_WAIT = 30.0
 
 #: Seconds before messages are tried again when the bot token is missing or refused.
 CONFIG_RETRY_AFTER = 600.0
@@ -83,10 +100,17 @@ NOT_CONFIGURED = "Telegram is not configured: set FMS_TELEGRAM_TOKEN to the bot'
 TOKEN_REFUSED = "Telegram refused the bot token: check FMS_TELEGRAM_TOKEN"
 
 _TAG_RE = re.compile(r"<[^<>]*>")
+_Answer = bool | dict[str, Any] | list[dict[str, Any]]  # what a Bot API call returns
 
 
 class _Unreachable(TemporaryFailure):
     """The Bot API could not be reached (network error, 5xx, flood wait) when opening."""
+
+
+def bot_token(settings: Settings) -> str:
+    """The bot's token (``FMS_TELEGRAM_TOKEN``), "" when it is not set."""
+    secret = settings.telegram_token
+    return secret.get_secret_value().strip() if secret else ""
 
 
 def visible_length(text: str, parse_mode: str | None) -> int:
@@ -110,12 +134,26 @@ def retry_after_seconds(error: RetryAfter) -> float:
     return float(value)
 
 
+# --- flood limits ---------------------------------------------------------------------------
+
+
+class _Chat:
+    """One chat's turn: its lock (its messages leave in order) and its bucket."""
+
+    __slots__ = ("bucket", "lock", "waiting")
+
+    def __init__(self, interval: float) -> None:
+        self.lock = asyncio.Lock()
+        self.bucket = AsyncLimiter(1, interval)
+        self.waiting = 0
+
+
 class FloodLimiter(BaseRateLimiter[int]):
     """Spaces the bot's messages under Telegram's flood limits (see the module docstring).
 
     Only calls that carry a ``chat_id`` (sending or editing a message) are throttled; getMe,
     getUpdates and answerCallbackQuery pass straight through. Safe for many concurrent senders
-    on one event loop: they queue in order.
+    on one event loop. ``chat_interval`` must be positive.
     """
 
     def __init__(
@@ -123,15 +161,17 @@ class FloodLimiter(BaseRateLimiter[int]):
         overall_per_second: float = OVERALL_PER_SECOND,
         chat_interval: float = CHAT_INTERVAL,
     ) -> None:
-        self.interval = 1.0 / overall_per_second if overall_per_second else 0.0
+        self.overall_per_second = overall_per_second
         self.chat_interval = chat_interval
-        self._gate: asyncio.Lock | None = None
-        self._last_slot = -math.inf
+        self._overall: AsyncLimiter | None = None
+        self._gate = asyncio.Lock()
+        self._chats: dict[str, _Chat] = {}
         self._resume_at = 0.0
-        self._chats: dict[str, _ChatTurn] = {}
 
     async def initialize(self) -> None:
-        self._gate = asyncio.Lock()
+        # aiolimiter's buckets belong to one event loop: new ones for each run.
+        self._overall, self._gate = None, asyncio.Lock()
+        self._chats.clear()
 
     async def shutdown(self) -> None:
         self._chats.clear()
@@ -141,68 +181,104 @@ class FloodLimiter(BaseRateLimiter[int]):
         now = asyncio.get_running_loop().time()
         self._resume_at = max(self._resume_at, now + seconds)
 
-    async def _take_turn(self) -> None:
-        if self._gate is None:
-            self._gate = asyncio.Lock()
+    async def _overall_turn(self) -> None:
+        """Wait for the bot's turn: no pause, and a place in the overall bucket."""
         loop = asyncio.get_running_loop()
-        async with self._gate:
-            while True:
-                slot = max(self._resume_at, self._last_slot + self.interval)
-                wait = slot - loop.time()
-                if wait <= 0:
-                    break
+        if self._overall is None and self.overall_per_second:
+            self._overall = AsyncLimiter(OVERALL_BUCKET, OVERALL_BUCKET / self.overall_per_second)
+        while True:
+            wait = self._resume_at - loop.time()
+            if wait > 0:
                 await asyncio.sleep(wait)
-            # Let the tasks that are ready run first (say, the first steps of a thousand sends
-            # just gathered), so that this message really leaves now, not after them.
-            await asyncio.sleep(0)
-            # Keep to the schedule when asyncio.sleep() woke a little late (so those few
-            # milliseconds do not add up over a batch); restart it from now after a longer
-            # stall or an idle time, so that missed slots are never sent in a burst.
-            now = loop.time()
-            self._last_slot = slot if now - slot < self.interval else now
+                continue
+            if self._overall is not None:
+                # One sender at a time asks the bucket, in order. The yield lets the sends that
+                # are ready (say, a thousand just gathered) queue here first: the bucket then
+                # counts this message when it really leaves, not before their work, which would
+                # make a late first message and punctual next ones crowd into one second.
+                async with self._gate:
+                    await asyncio.sleep(0)
+                    await self._overall.acquire()
+            if self._resume_at <= loop.time():  # not paused while it was queued
+                return
 
-    def _chat(self, key: str) -> _ChatTurn:
-        if len(self._chats) > 2048:  # forget chats that are idle and past their interval
-            now = asyncio.get_running_loop().time()
-            for other, turn in list(self._chats.items()):
-                if turn.waiting == 0 and now - turn.last >= self.chat_interval:
+    def _chat(self, key: str) -> _Chat:
+        if len(self._chats) > 2048:  # forget the chats that are idle
+            for other, chat in list(self._chats.items()):
+                if other != key and chat.waiting == 0 and chat.bucket.has_capacity(1):
                     del self._chats[other]
-        return self._chats.setdefault(key, _ChatTurn())
+        if key not in self._chats:
+            self._chats[key] = _Chat(self.chat_interval)
+        return self._chats[key]
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        callback: Callable[..., Coroutine[Any, Any, _Answer]],
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+    ) -> _Answer:
         chat_id = data.get("chat_id")
         if chat_id is None:
             return await callback(*args, **kwargs)
         loop = asyncio.get_running_loop()
-        turn = self._chat(str(chat_id))
-        turn.waiting += 1
+        chat = self._chat(str(chat_id))
+        chat.waiting += 1
         try:
-            async with turn.lock:
-                wait = turn.last + self.chat_interval - loop.time()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                await self._take_turn()
-                turn.last = loop.time()
-                return await callback(*args, **kwargs)
+            async with chat.lock:
+                await chat.bucket.acquire()
+                queued = loop.time()
+                await self._overall_turn()
+                # The time queued leaked out of the chat's bucket: put it back, so that the
+                # chat's next message counts from now. has_capacity() holds by construction (it
+                # guards against rounding only), so this acquire() never waits.
+                held = min(1.0, (loop.time() - queued) / self.chat_interval)
+                if held > 0 and chat.bucket.has_capacity(held):
+                    await chat.bucket.acquire(held)
+                try:
+                    return await callback(*args, **kwargs)
+                except RetryAfter as error:
+                    self.pause(retry_after_seconds(error))
+                    raise
         finally:
-            turn.waiting -= 1
+            chat.waiting -= 1
 
 
-class _ChatTurn:
-    __slots__ = ("lock", "last", "waiting")
+# --- retries --------------------------------------------------------------------------------
 
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.last = -math.inf
-        self.waiting = 0
+
+def _flood_wait(state: RetryCallState) -> float:
+    error = state.outcome.exception() if state.outcome else None
+    return retry_after_seconds(error) if isinstance(error, RetryAfter) else 0.0
+
+
+def flood_retrying(
+    *, attempts: int = FLOOD_ATTEMPTS, max_wait: float = MAX_FLOOD_WAIT
+) -> AsyncRetrying:
+    """A tenacity retrier that waits out Telegram's flood answers (429, ``RetryAfter``) of at
+    most ``max_wait`` seconds, ``attempts`` tries in all, then raises the ``RetryAfter``. Use a
+    new one for each call: ``await flood_retrying()(bot.send_message, chat_id, text)``. (The
+    limiter meanwhile holds every other message of the bot for the same time.)"""
+    return AsyncRetrying(
+        retry=retry_if_exception(
+            lambda error: isinstance(error, RetryAfter) and retry_after_seconds(error) <= max_wait
+        ),
+        stop=stop_after_attempt(max(1, attempts)),
+        wait=_flood_wait,
+        before_sleep=lambda state: logger.info("Telegram asked to wait %g s", _flood_wait(state)),
+        reraise=True,
+    )
+
+
+def _transient(error: BaseException) -> bool:
+    """Worth trying again: the network or the server, not the request (BadRequest is a
+    NetworkError in PTB)."""
+    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+
+
+# --- keeping secrets out of the logs ---------------------------------------------------------
 
 
 class _Redact(logging.Filter):
@@ -236,13 +312,18 @@ for _name in ("httpx", "telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Upda
     logging.getLogger(_name).addFilter(_redact)
 
 
-def keyboard(msg: OutgoingMessage) -> InlineKeyboardMarkup | None:
-    """The inline keyboard of a message, checked against Telegram's limits."""
-    return inline_keyboard(msg.buttons)
+def redact_secret(secret: str) -> None:
+    """Replace ``secret`` (the bot token) by ``<token>`` in every log line of PTB and httpx."""
+    if secret:
+        _redact.secrets.add(secret)
+
+
+# --- messages -------------------------------------------------------------------------------
 
 
 def inline_keyboard(button_rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
-    """Rows of :class:`Button` as PTB's inline keyboard (None when there is none)."""
+    """Rows of :class:`Button` as PTB's inline keyboard (None when there is none), checked
+    against Telegram's limits."""
     if not button_rows:
         return None
     rows = []
@@ -292,20 +373,14 @@ class TelegramChannel:
         limiter: BaseRateLimiter | None = None,
         network_attempts: int = 4,
         network_backoff: float = 0.5,
-        flood_attempts: int = 3,
-        max_flood_wait: float = 30.0,
         timeout: float = 15.0,
     ) -> None:
         self.settings = settings or get_settings()
-        secret = self.settings.telegram_token
-        self._token = secret.get_secret_value().strip() if secret else ""
-        if self._token:
-            _redact.secrets.add(self._token)
+        self._token = bot_token(self.settings)
+        redact_secret(self._token)
         self.limiter = limiter if limiter is not None else FloodLimiter()
         self.network_attempts = max(1, network_attempts)
         self.network_backoff = network_backoff
-        self.flood_attempts = max(1, flood_attempts)
-        self.max_flood_wait = max_flood_wait
         self.bot: ExtBot | None = None
         if self._token:
             request = HTTPXRequest(
@@ -374,6 +449,19 @@ class TelegramChannel:
             text = text.replace(recipient, "<chat>")
         return text[:500]
 
+    def _network_retrying(self, recipient: str) -> AsyncRetrying:
+        def log(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            logger.info("Telegram network error, retrying: %s", self._safe(str(error), recipient))
+
+        return AsyncRetrying(
+            retry=retry_if_exception(_transient),
+            stop=stop_after_attempt(self.network_attempts),
+            wait=wait_exponential(multiplier=self.network_backoff),
+            before_sleep=log,
+            reraise=True,
+        )
+
     async def send(self, msg: OutgoingMessage) -> str:
         """Send one message; returns Telegram's message id. Raises :class:`TemporaryFailure` or
         :class:`PermanentFailure` (see the module docstring)."""
@@ -386,446 +474,42 @@ class TelegramChannel:
                 f"the Telegram message is {length} characters long, Telegram's limit is "
                 f"{TEXT_LIMIT}"
             )
-        markup = keyboard(msg)
+        markup = inline_keyboard(msg.buttons)
         await self._ensure_ready()
         assert self.bot is not None
-        network_errors = flood_waits = 0
-        while True:
-            try:
-                message = await self.bot.send_message(
-                    chat_id=chat_id,
-                    text=msg.text,
-                    parse_mode=msg.parse_mode,
-                    reply_markup=markup,
-                )
-                return str(message.message_id)
-            except RetryAfter as error:
-                seconds = retry_after_seconds(error)
-                paused = self.limiter_pause(seconds)
-                flood_waits += 1
-                if flood_waits >= self.flood_attempts or seconds > self.max_flood_wait:
-                    raise TemporaryFailure(
-                        f"Telegram asked to slow down (retry after {seconds:g} s)",
-                        retry_after=seconds,
-                    ) from None
-                logger.info("Telegram asked to wait %g s before sending again", seconds)
-                if not paused:  # a limiter without pause(): wait here
-                    await asyncio.sleep(seconds)
-            except Forbidden as error:
-                raise PermanentFailure(
-                    "Telegram refused: " + self._safe(error.message, msg.recipient),
-                    channel_closed=True,
-                ) from None
-            except ChatMigrated:
-                raise PermanentFailure("the Telegram group moved to a supergroup") from None
-            except BadRequest as error:
-                raise PermanentFailure(
-                    "Telegram refused the message: " + self._safe(error.message, msg.recipient)
-                ) from None
-            except InvalidToken:
-                raise TemporaryFailure(TOKEN_REFUSED, retry_after=CONFIG_RETRY_AFTER) from None
-            except NetworkError as error:  # TimedOut and 5xx answers included
-                network_errors += 1
-                reason = self._safe(str(error), msg.recipient)
-                if network_errors >= self.network_attempts:
-                    raise TemporaryFailure("Telegram could not be reached: " + reason) from None
-                logger.info("Telegram network error, retrying: %s", reason)
-                await asyncio.sleep(self.network_backoff * 2 ** (network_errors - 1))
-            except TelegramError as error:
-                raise TemporaryFailure(
-                    "Telegram error: " + self._safe(str(error), msg.recipient)
-                ) from None
-
-    def limiter_pause(self, seconds: float) -> bool:
-        """Hold every message of this channel for ``seconds`` (flood wait). False when the
-        limiter cannot pause."""
-        pause = getattr(self.limiter, "pause", None)
-        if pause is None:
-            return False
-        pause(seconds)
-        return True
-
-
-# --- the assistant bot --------------------------------------------------------------------------
-#
-# The same bot token also receives what freelancers do in the chat: a press on an inline button
-# of a question (availability: yes / no / maybe), ``/start <token>`` from the "connect on
-# Telegram" invitation, and the answers to a form asked in the chat (the feedback request's
-# button starts it, see fmstoolkit/forms/conversation.py; ``/cancel`` stops it). PTB's
-# Application does the polling and the dispatching; the handlers are thin calls into the domain
-# (planning.answer_poll, the chat form's state machine) after the button's signature is verified.
-
-_TEXTS = {
-    "noted": ("Thank you, noted: {answer}.", "Merci, c'est noté : {answer}."),
-    "your_answer": ("Your answer: {answer}", "Votre réponse : {answer}"),
-    "invalid": (
-        "This button is not valid (it was changed or has expired).",
-        "Ce bouton n'est pas valide (il a été modifié ou a expiré).",
-    ),
-    "not_yours": (
-        "This question was not sent to you.",
-        "Cette question ne vous était pas adressée.",
-    ),
-    "not_handled": (
-        "Thank you! Please answer by email for this one.",
-        "Merci ! Pour celle-ci, merci de répondre par e-mail.",
-    ),
-    "linked": (
-        "Your Telegram is connected: the agency's questions and follow-ups will come here.",
-        "Votre Telegram est connecté : les questions et suivis de l'agence arriveront ici.",
-    ),
-    "unknown_link": (
-        "This link is not valid any more: ask the agency for a new invitation.",
-        "Ce lien n'est plus valide : demandez une nouvelle invitation à l'agence.",
-    ),
-    "hello": (
-        "Hello! Open the link of the agency's invitation to connect your Telegram.",
-        "Bonjour ! Ouvrez le lien de l'invitation de l'agence pour connecter votre Telegram.",
-    ),
-    "form_noted": ("Noted: {answer}", "C'est noté : {answer}"),
-    "form_stale": (
-        "This question was already answered.",
-        "Cette question a déjà une réponse.",
-    ),
-    "form_closed": (
-        "This form is not open any more: press the button of the request to start again.",
-        "Ce formulaire n'est plus ouvert : appuyez sur le bouton de la demande pour recommencer.",
-    ),
-    "form_not_yours": (
-        "This form was not sent to you.",
-        "Ce formulaire ne vous était pas adressé.",
-    ),
-    "cancelled": (
-        "Stopped: nothing was saved. Press the button of the request to start again.",
-        "Arrêté : rien n'a été enregistré. Appuyez sur le bouton de la demande pour recommencer.",
-    ),
-    "nothing_to_cancel": ("There is nothing to cancel.", "Il n'y a rien à annuler."),
-}
-_ANSWERS = {
-    "en": {"yes": "yes", "no": "no", "maybe": "maybe"},
-    "fr": {"yes": "oui", "no": "non", "maybe": "peut-être"},
-}
-
-
-def _text(key: str, lang: str, **params: Any) -> str:
-    en, fr = _TEXTS[key]
-    return (fr if lang == "fr" else en).format(**params)
-
-
-def _freelancer_for_chat(db: Any, chat_id: int) -> dict[str, Any] | None:
-    return pool.freelancer_by_chat(db, chat_id)
-
-
-async def on_button(update: Any, context: Any) -> None:
-    """A freelancer pressed an inline button: verify its signature, then record the answer."""
-    from ..errors import FmsError
-    from . import callbacks  # lazy: owned by the outbox
-
-    query = update.callback_query
-    db = context.bot_data["db"]
-    settings = context.bot_data["settings"]
-    freelancer = _freelancer_for_chat(db, query.from_user.id)
-    lang = (freelancer or {}).get("lang") or settings.lang
-    secret_for = getattr(callbacks, "secret_for", None)
-    try:
-        kind, obj_id, value = callbacks.verify(
-            query.data or "", key=secret_for(db) if secret_for else None
-        )
-    except FmsError:
-        logger.warning("A Telegram button with invalid callback data was pressed")
-        await query.answer(_text("invalid", lang), show_alert=True)
-        return
-    from ..forms import conversation
-
-    if kind in conversation.CHAT_FORMS:
-        await _on_form_button(update, context, freelancer, lang, kind, obj_id, value)
-        return
-    if kind != "poll":
-        await query.answer(_text("not_handled", lang))
-        return
-    row = db.execute("SELECT freelancer_id FROM polls WHERE id = ?", [obj_id]).fetchone()
-    if row is None or freelancer is None or row[0] != freelancer["id"]:
-        await query.answer(_text("not_yours", lang), show_alert=True)
-        return
-    try:
-        planning_actions.answer_poll(db, obj_id, value)
-    except FmsError as error:
-        await query.answer(error.message(lang), show_alert=True)
-        return
-    answer = _ANSWERS.get(lang, _ANSWERS["en"]).get(value, value)
-    await query.answer(_text("noted", lang, answer=answer))
-    message = query.message
-    if message is not None and getattr(message, "text", None):
-        # Show the answer under the question; without reply_markup the buttons go away.
-        note = html.escape(_text("your_answer", lang, answer=answer))
         try:
-            await query.edit_message_text(
-                f"{message.text_html}\n\n<i>{note}</i>", parse_mode="HTML"
+            message = await flood_retrying()(
+                self._network_retrying(msg.recipient),
+                self.bot.send_message,
+                chat_id=chat_id,
+                text=msg.text,
+                parse_mode=msg.parse_mode,
+                reply_markup=markup,
             )
-        except BadRequest as error:  # the message is too old to edit, or already edited
-            logger.info("Could not edit the answered question: %s", error.message)
-
-
-async def on_start(update: Any, context: Any) -> None:
-    """``/start <token>`` from the invitation's deep link: connect this chat to the contact."""
-    db = context.bot_data["db"]
-    settings = context.bot_data["settings"]
-    chat_id = update.effective_chat.id
-    token = context.args[0] if context.args else None
-    linked = freelancers.link_telegram_chat(db, token, chat_id) if token else None
-    if linked is None:
-        freelancer = freelancers.reopen_telegram_chat(db, chat_id)  # back after blocking us?
-        lang = (freelancer or {}).get("lang") or settings.lang
-        await update.effective_message.reply_text(
-            _text("unknown_link" if token else ("linked" if freelancer else "hello"), lang)
-        )
-        return
-    await update.effective_message.reply_text(_text("linked", linked.get("lang") or settings.lang))
-
-
-def _escape_html(value: str) -> str:
-    return html.escape(value, quote=False)
-
-
-async def _reliably(context: Any, call: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
-    """Run a Bot API call of a handler, waiting out Telegram's flood answers (429) a few times:
-    a handler that gave up would leave the freelancer's answer without a reply."""
-    for attempt in range(3):
-        try:
-            return await call()
         except RetryAfter as error:
             seconds = retry_after_seconds(error)
-            if attempt == 2 or seconds > 30:
-                raise
-            pause = getattr(context.bot.rate_limiter, "pause", None)
-            if pause is not None:
-                pause(seconds)  # every message of the bot waits, this one included
-            else:
-                await asyncio.sleep(seconds)
-
-
-async def _send_question(
-    context: Any,
-    chat_id: int,
-    chat_form: Any,
-    state: Any,
-    lang: str,
-    *,
-    before: str = "",
-    query: Any = None,
-) -> None:
-    """Ask the current question of a chat form: in place of the question just answered with a
-    button (``query``) when possible, else as a new message. ``before`` is HTML put above it."""
-    from . import callbacks
-
-    question = chat_form.question(state, lang, key=callbacks.secret_for(context.bot_data["db"]))
-    body = f"{before}\n\n{question.text}" if before else question.text
-    markup = inline_keyboard(question.buttons)
-    if query is not None and query.message is not None:
-        try:
-            await _reliably(
-                context,
-                lambda: query.edit_message_text(body, parse_mode="HTML", reply_markup=markup),
-            )
-            return
-        except BadRequest as error:  # too old to edit: ask in a new message
-            logger.info("Could not edit the form's question: %s", error.message)
-    await _reliably(
-        context,
-        lambda: context.bot.send_message(chat_id, body, parse_mode="HTML", reply_markup=markup),
-    )
-
-
-async def _form_outcome(
-    context: Any,
-    chat_id: int,
-    freelancer_id: int,
-    chat_form: Any,
-    outcome: Any,
-    lang: str,
-    *,
-    query: Any = None,
-) -> None:
-    """After an answer: ask again (with the problem), save and thank, or ask the next one."""
-    from ..errors import FmsError
-    from ..forms import conversation
-
-    db = context.bot_data["db"]
-    if not outcome.ok:
-        problem = _escape_html(outcome.problem or "")
-        await _send_question(context, chat_id, chat_form, outcome.state, lang, before=problem)
-        return
-    label = _escape_html(outcome.field.label(lang)) if outcome.field else ""
-    echo = (
-        f"<i>{label} : {_escape_html(outcome.echo or '')}</i>"
-        if lang == "fr"
-        else (f"<i>{label}: {_escape_html(outcome.echo or '')}</i>")
-    )
-    if not outcome.done:
-        conversation.store(db, freelancer_id, outcome.state)
-        await _send_question(
-            context, chat_id, chat_form, outcome.state, lang, before=echo, query=query
-        )
-        return
-    try:
-        chat_form.save(db, outcome.state.mission_id, chat_form.values(outcome.state))
-    except FmsError as error:
-        conversation.clear(db, freelancer_id)
-        why = error.message(lang)
-        await _reliably(context, lambda: context.bot.send_message(chat_id, why))
-        return
-    conversation.clear(db, freelancer_id)
-    thanks = f"{echo}\n\n{chat_form.thanks_text(lang)}"
-    if query is not None and query.message is not None:
-        try:
-            await _reliably(context, lambda: query.edit_message_text(thanks, parse_mode="HTML"))
-            return
+            raise TemporaryFailure(
+                f"Telegram asked to slow down (retry after {seconds:g} s)", retry_after=seconds
+            ) from None
+        except Forbidden as error:
+            raise PermanentFailure(
+                "Telegram refused: " + self._safe(error.message, msg.recipient),
+                channel_closed=True,
+            ) from None
+        except ChatMigrated:
+            raise PermanentFailure("the Telegram group moved to a supergroup") from None
         except BadRequest as error:
-            logger.info("Could not edit the form's question: %s", error.message)
-    thanks_only = chat_form.thanks_text(lang)
-    await _reliably(
-        context, lambda: context.bot.send_message(chat_id, thanks_only, parse_mode="HTML")
-    )
-
-
-async def _on_form_button(
-    update: Any,
-    context: Any,
-    freelancer: dict[str, Any] | None,
-    lang: str,
-    kind: str,
-    mission_id: int,
-    value: str,
-) -> None:
-    """A button of a chat form: ``start`` (from the request) or the answer to a question."""
-    from .. import offboarding
-    from ..errors import FmsError
-    from ..forms import conversation
-
-    query = update.callback_query
-    db = context.bot_data["db"]
-    chat_form = conversation.CHAT_FORMS[kind]
-    owner = conversation.mission_freelancer(db, mission_id)
-    if freelancer is None or owner != freelancer["id"]:
-        await query.answer(_text("form_not_yours", lang), show_alert=True)
-        return
-    chat_id = update.effective_chat.id
-    state = conversation.load(db, freelancer["id"])
-    current = state is not None and (state.form, state.mission_id) == (kind, mission_id)
-    if value == "start":
-        try:
-            if chat_form.check is not None:
-                chat_form.check(db, mission_id)
-            project = offboarding.get_mission(db, mission_id)["project"]
-        except FmsError as error:
-            await query.answer(error.message(lang), show_alert=True)
-            return
-        # Pressed again while answering this form: go on where the freelancer was.
-        if not current:
-            state = chat_form.start(mission_id)
-            conversation.store(db, freelancer["id"], state)
-        await query.answer()
-        intro = chat_form.intro_text(lang, project=project)
-        await _send_question(context, chat_id, chat_form, state, lang, before=intro)
-        return
-    if not current:
-        await query.answer(_text("form_closed", lang), show_alert=True)
-        return
-    outcome = chat_form.press(state, value, lang)
-    if outcome.stale:
-        await query.answer(_text("form_stale", lang))
-        return
-    await query.answer(_text("form_noted", lang, answer=outcome.echo) if outcome.ok else None)
-    await _form_outcome(
-        context,
-        chat_id,
-        freelancer["id"],
-        chat_form,
-        outcome,
-        lang,
-        query=query if outcome.ok else None,
-    )
-
-
-async def on_text(update: Any, context: Any) -> None:
-    """A text message: the answer to the current question of a chat form, if one is open."""
-    from ..forms import conversation
-
-    db = context.bot_data["db"]
-    settings = context.bot_data["settings"]
-    chat_id = update.effective_chat.id
-    freelancer = _freelancer_for_chat(db, chat_id)
-    if freelancer is None:
-        return
-    state = conversation.load(db, freelancer["id"])
-    chat_form = conversation.CHAT_FORMS.get(state.form) if state else None
-    if state is None or chat_form is None or state.step >= len(chat_form.fields):
-        return
-    lang = freelancer.get("lang") or settings.lang
-    outcome = chat_form.type_text(state, update.effective_message.text or "", lang)
-    await _form_outcome(context, chat_id, freelancer["id"], chat_form, outcome, lang)
-
-
-async def on_cancel(update: Any, context: Any) -> None:
-    """``/cancel``: stop the form being answered (nothing is saved)."""
-    from ..forms import conversation
-
-    db = context.bot_data["db"]
-    settings = context.bot_data["settings"]
-    freelancer = _freelancer_for_chat(db, update.effective_chat.id)
-    lang = (freelancer or {}).get("lang") or settings.lang
-    stopped = freelancer is not None and conversation.clear(db, freelancer["id"])
-    reply = _text("cancelled" if stopped else "nothing_to_cancel", lang)
-    await _reliably(context, lambda: update.effective_message.reply_text(reply))
-
-
-async def _on_error(update: object, context: Any) -> None:
-    logger.error("The Telegram assistant failed on an update: %s", type(context.error).__name__)
-
-
-def build_assistant(db: Any, settings: Settings | None = None) -> Any:
-    """The assistant bot as a PTB ``Application`` (not started): button answers, /start, the
-    chat forms (their buttons, the texts typed as answers) and /cancel.
-
-    Run it with ``application.run_polling()`` (blocking) or, inside a running loop, with
-    ``async with application: await application.start(); await
-    application.updater.start_polling()``. It shares :class:`FloodLimiter` with the channel.
-    """
-    from telegram.ext import (
-        Application,
-        CallbackQueryHandler,
-        CommandHandler,
-        MessageHandler,
-        filters,
-    )
-
-    settings = settings or get_settings()
-    secret = settings.telegram_token
-    token = secret.get_secret_value().strip() if secret else ""
-    if not token:
-        raise DeliveryError(
-            "Telegram is not configured: set FMS_TELEGRAM_TOKEN to the bot's token.",
-            "Telegram n'est pas configuré : renseignez FMS_TELEGRAM_TOKEN avec le jeton du bot.",
-        )
-    _redact.secrets.add(token)
-    application = (
-        Application.builder()
-        .token(token)
-        .base_url(settings.telegram_api_url)
-        .rate_limiter(FloodLimiter())
-        .build()
-    )
-    application.bot_data["db"] = db
-    application.bot_data["settings"] = settings
-    application.add_handler(CallbackQueryHandler(on_button))
-    application.add_handler(CommandHandler("start", on_start))
-    application.add_handler(CommandHandler("cancel", on_cancel))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
-    application.add_error_handler(_on_error)
-    return application
-
-
-def run_assistant(db: Any, settings: Settings | None = None) -> None:
-    """Run the assistant bot until Ctrl-C (long polling; for a ``fms bot`` command)."""
-    application = build_assistant(db, settings)
-    application.run_polling(allowed_updates=["message", "callback_query"])
+            raise PermanentFailure(
+                "Telegram refused the message: " + self._safe(error.message, msg.recipient)
+            ) from None
+        except InvalidToken:
+            raise TemporaryFailure(TOKEN_REFUSED, retry_after=CONFIG_RETRY_AFTER) from None
+        except NetworkError as error:  # TimedOut and 5xx answers included
+            raise TemporaryFailure(
+                "Telegram could not be reached: " + self._safe(str(error), msg.recipient)
+            ) from None
+        except TelegramError as error:
+            raise TemporaryFailure(
+                "Telegram error: " + self._safe(str(error), msg.recipient)
+            ) from None
+        return str(message.message_id)

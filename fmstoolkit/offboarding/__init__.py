@@ -23,12 +23,12 @@ This is domain code: it never publishes nor queues a message. Closing as a manag
 
 from __future__ import annotations
 
+from ..models import OPEN_MISSION_STATUSES
 from .closing import apply_answers, close, record_publish
 from .invoice import check_invoice, invoice
 from .state import (
     CHECKLIST_ITEMS,
     ITEM_LABELS,
-    OPEN_MISSION_STATUSES,
     REQUIRED_ITEMS,
     STATUS_AFTER,
     STEPS,

@@ -21,7 +21,14 @@ from ..dates import day_or_today
 from ..errors import InvalidInput, InvalidState, NotFound, Problem
 from ..models import ClosingAnswers, validate, validate_all
 from .invoice import check_invoice
-from .state import check_open, deliverables, get_mission, label, missing, open_offboarding
+from .state import (
+    check_open,
+    deliverables,
+    get_mission,
+    label_params,
+    missing,
+    open_offboarding,
+)
 from .steps import (
     checklist_answers,
     feedback_record,
@@ -45,7 +52,6 @@ def _stamp(today: dt.date | str | None) -> str:
 def _blocked(problems: list[Problem], mission_id: int) -> InvalidState:
     return InvalidState(
         "The offboarding of mission #{id} cannot be closed yet; still missing:",
-        "L'offboarding de la mission n° {id} ne peut pas encore être clos ; il manque :",
         problems=problems,
         id=mission_id,
     )
@@ -117,17 +123,16 @@ def _answer_problems(
     """Validate every section of ``answers`` into ``parsed``; return every problem found."""
     known = {*SECTIONS, "mission_id"}
     problems = [
-        Problem(en="unknown section", fr="section inconnue", field=k)
+        Problem("unknown section", field=k)
         for k in answers
         if k not in known and not k.startswith("_")
     ]
     if answers.get("mission_id") not in (None, mission_id):
         problems.append(
             Problem(
-                en=f"these answers are for mission #{answers['mission_id']}, not #{mission_id}",
-                fr=f"ces réponses concernent la mission n° {answers['mission_id']}, pas la "
-                f"n° {mission_id}",
+                "these answers are for mission #{given}, not #{id}",
                 field="mission_id",
+                params={"given": answers["mission_id"], "id": mission_id},
             )
         )
 
@@ -137,7 +142,7 @@ def _answer_problems(
         except InvalidInput as exc:
             for p in exc.problems:
                 field = f"{section}.{p.field}" if p.field else section
-                problems.append(Problem(en=p.en, fr=p.fr, field=field))
+                problems.append(p.located(field=field))
 
     attempt("checklist", lambda v: checklist_answers(db, mission_id, v))
     attempt("feedback", lambda v: feedback_record(mission_id, v))
@@ -152,23 +157,22 @@ def _answer_problems(
         if raw_checklist.get(item) in (None, "", "pending"):
             problems.append(
                 Problem(
-                    en=f"{label(item, 'en')}: still pending (answer it, or mark it "
-                    "not_applicable with a reason)",
-                    fr=f"{label(item, 'fr')} : encore à faire (répondez, ou marquez "
-                    "not_applicable avec une raison)",
-                    field=f"checklist.{item}",
+                    "{label_en}: still pending (answer it, or mark it not_applicable with a "
+                    "reason)",
+                    field="checklist." + item,
+                    params=label_params(item),
                 )
             )
     for d in deliverables(db, mission_id):
-        verdict = raw_checklist.get(f"deliverable_{d['id']}") or d["status"]
+        key = f"deliverable_{d['id']}"
+        verdict = raw_checklist.get(key) or d["status"]
         if verdict not in ("accepted", "not_applicable"):
             problems.append(
                 Problem(
-                    en=f"deliverable '{d['title']}' must be accepted or not_applicable "
-                    f"to close (now: {verdict})",
-                    fr=f"le livrable « {d['title']} » doit être accepted ou "
-                    f"not_applicable pour clore (actuellement : {verdict})",
-                    field=f"checklist.deliverable_{d['id']}",
+                    "deliverable '{title}' must be accepted or not_applicable to close (now: "
+                    "{verdict})",
+                    field="checklist." + key,
+                    params={"title": d["title"], "verdict": verdict},
                 )
             )
     return problems
@@ -195,16 +199,12 @@ def apply_answers(
             raise InvalidInput(
                 "The answers must be a JSON object with the sections checklist, feedback, "
                 "recommendation, note and closing.",
-                "Les réponses doivent être un objet JSON avec les sections checklist, feedback, "
-                "recommendation, note et closing.",
             )
         parsed: dict[str, Any] = {}
         problems = _answer_problems(db, mission_id, answers, parsed)
         if problems:
             raise InvalidInput(
                 "The answers for mission #{id} are incomplete or invalid; nothing was written:",
-                "Les réponses pour la mission n° {id} sont incomplètes ou invalides ; rien n'a "
-                "été écrit :",
                 problems=problems,
                 id=mission_id,
             )
@@ -236,7 +236,6 @@ def record_publish(
     if not db.execute("SELECT 1 FROM offboardings WHERE mission_id = ?", [mission_id]).fetchone():
         raise NotFound(
             "Mission #{id} has no offboarding.",
-            "La mission n° {id} n'a pas d'offboarding.",
             field="mission",
             id=mission_id,
         )

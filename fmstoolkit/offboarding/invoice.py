@@ -34,7 +34,7 @@ def check_invoice(
     last_billed_day: dt.date | str | None = None,
 ) -> dict[str, Any]:
     """Compare an invoice with the mission: expected amount = working days between the mission
-    dates x agreed daily rate. Returns the figures and the warnings (English and French)."""
+    dates x agreed daily rate. Returns the figures and the warnings (in the settings' language)."""
     start = dt.date.fromisoformat(mission["start_date"])
     end = dt.date.fromisoformat(mission["end_date"])
     days = len(working_days(start, end))
@@ -43,11 +43,9 @@ def check_invoice(
     if daily_rate is not None and daily_rate != mission["daily_rate"]:
         warnings.append(
             Problem(
-                en=f"the invoice's daily rate ({daily_rate} €) differs from the agreed one "
-                f"({mission['daily_rate']} €)",
-                fr=f"le TJM de la facture ({daily_rate} €) diffère du TJM convenu "
-                f"({mission['daily_rate']} €)",
+                "the invoice's daily rate ({rate} €) differs from the agreed one ({agreed} €)",
                 field="invoice_daily_rate",
+                params={"rate": daily_rate, "agreed": mission["daily_rate"]},
             )
         )
     if last_billed_day is not None:
@@ -59,19 +57,23 @@ def check_invoice(
         if last > end:
             warnings.append(
                 Problem(
-                    en=f"the invoice bills days after the mission's end ({last} > {end})",
-                    fr=f"la facture compte des jours après la fin de mission ({last} > {end})",
+                    "the invoice bills days after the mission's end ({last} > {end})",
                     field="invoice_last_day",
+                    params={"last": last.isoformat(), "end": end.isoformat()},
                 )
             )
     if amount is not None and amount != expected:
         warnings.append(
             Problem(
-                en=f"the amount ({amount} €) differs from the expected {expected} € "
-                f"({days} working days x {mission['daily_rate']} €)",
-                fr=f"le montant ({amount} €) diffère des {expected} € attendus "
-                f"({days} jours ouvrés x {mission['daily_rate']} €)",
+                "the amount ({amount} €) differs from the expected {expected} € ({days} working "
+                "days x {rate} €)",
                 field="invoice_amount",
+                params={
+                    "amount": amount,
+                    "expected": expected,
+                    "days": days,
+                    "rate": mission["daily_rate"],
+                },
             )
         )
     return {

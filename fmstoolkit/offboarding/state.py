@@ -16,9 +16,9 @@ from typing import Any
 import sqlite_utils
 
 from .. import clock
-from ..config import get_settings
 from ..dates import day_or_today
 from ..errors import InvalidState, NotFound, Problem
+from ..i18n import LANGS, N_, _
 from ..models import Deliverable, validate
 from .invoice import check_invoice, invoice
 
@@ -42,26 +42,32 @@ STATUS_AFTER = {
     "recommendation": "recommendation_written",
     "note": "note_written",
 }
-OPEN_MISSION_STATUSES = ("planned", "active", "ending")
 
 ITEM_LABELS = {
-    "objectives": ("objectives met", "objectifs atteints"),
-    "deliverables": ("deliverables accepted", "livrables acceptés"),
-    "handover": ("knowledge handed over", "passation faite"),
-    "accesses": ("accesses revoked", "accès révoqués"),
-    "equipment": ("equipment returned", "matériel rendu"),
-    "invoice_received": ("final invoice received and checked", "facture finale reçue et vérifiée"),
-    "invoice_paid": ("final invoice paid", "facture finale payée"),
-    "confidentiality": ("confidentiality reminded", "confidentialité rappelée"),
-    "feedback": ("feedback interview", "entretien de feedback"),
-    "recommendation": ("recommendation", "recommandation"),
-    "note": ("collaboration note", "note de collaboration"),
+    "objectives": N_("objectives met"),
+    "deliverables": N_("deliverables accepted"),
+    "handover": N_("knowledge handed over"),
+    "accesses": N_("accesses revoked"),
+    "equipment": N_("equipment returned"),
+    "invoice_received": N_("final invoice received and checked"),
+    "invoice_paid": N_("final invoice paid"),
+    "confidentiality": N_("confidentiality reminded"),
+    "feedback": N_("feedback interview"),
+    "recommendation": N_("recommendation"),
+    "note": N_("collaboration note"),
 }
 
 
 def label(key: str, lang: str | None = None) -> str:
-    en, fr = ITEM_LABELS.get(key, (key, key))
-    return fr if (lang or get_settings().lang) == "fr" else en
+    """The label of a checklist item or step, in ``lang`` (default: the settings' language)."""
+    return _(ITEM_LABELS[key], lang) if key in ITEM_LABELS else key
+
+
+def label_params(key: str) -> dict[str, str]:
+    """The label of ``key`` in every language, as the params of a sentence that names it: the
+    sentence of each language uses its own, ``{label_en}`` / ``{label_fr}`` (a problem is
+    translated when shown, in the reader's language)."""
+    return {f"label_{lang}": label(key, lang) for lang in LANGS}
 
 
 # --- the mission -------------------------------------------------------------------------------
@@ -79,9 +85,7 @@ def get_mission(db: sqlite_utils.Database, mission_id: int) -> dict[str, Any]:
         )
     )
     if not rows:
-        raise NotFound(
-            "No mission #{id}.", "Aucune mission n° {id}.", field="mission", id=mission_id
-        )
+        raise NotFound("No mission #{id}.", field="mission", id=mission_id)
     return rows[0]
 
 
@@ -153,20 +157,16 @@ def note_of(db: sqlite_utils.Database, mission_id: int) -> dict[str, Any] | None
 def _deliverable_problem(d: dict[str, Any]) -> Problem | None:
     """What blocks closing about one deliverable: sent back for changes, or not accepted yet."""
     if d["status"] == "changes_requested":
-        en = (
-            f"deliverable '{d['title']}' was sent back for changes; accept it once fixed, or mark "
-            "it not applicable"
-        )
-        fr = (
-            f"le livrable « {d['title']} » a été renvoyé pour corrections ; acceptez-le une fois "
-            "corrigé, ou marquez-le non applicable"
+        text = N_(
+            "deliverable '{title}' was sent back for changes; accept it once fixed, or mark it "
+            "not applicable"
         )
     elif d["status"] not in ("accepted", "not_applicable"):
-        en = f"deliverable '{d['title']}' is not accepted yet"
-        fr = f"le livrable « {d['title']} » n'est pas encore accepté"
+        text = N_("deliverable '{title}' is not accepted yet")
     else:
         return None
-    return Problem(en=en, fr=fr, field=f"deliverable_{d['id']}")
+    field = f"deliverable_{d['id']}"
+    return Problem(text, field=field, params={"title": d["title"]})
 
 
 def missing(db: sqlite_utils.Database, mission_id: int) -> list[Problem]:
@@ -182,35 +182,18 @@ def missing(db: sqlite_utils.Database, mission_id: int) -> list[Problem]:
             continue
         out.append(
             Problem(
-                en=f"checklist: {label(item, 'en')} is not done (mark it done, or not "
-                "applicable with a reason)",
-                fr=f"checklist : {label(item, 'fr')} n'est pas fait (marquez-le fait, ou non "
-                "applicable avec une raison)",
+                "checklist: {label_en} is not done (mark it done, or not applicable with a reason)",
                 field=item,
+                params=label_params(item),
             )
         )
-    for step, recorded, en, fr in (
-        (
-            "feedback",
-            feedback_of,
-            "the feedback interview is not recorded",
-            "l'entretien de feedback n'est pas enregistré",
-        ),
-        (
-            "recommendation",
-            recommendation_of,
-            "the recommendation is not written",
-            "la recommandation n'est pas rédigée",
-        ),
-        (
-            "note",
-            note_of,
-            "the collaboration note is not written",
-            "la note de collaboration n'est pas rédigée",
-        ),
+    for step, recorded, text in (
+        ("feedback", feedback_of, N_("the feedback interview is not recorded")),
+        ("recommendation", recommendation_of, N_("the recommendation is not written")),
+        ("note", note_of, N_("the collaboration note is not written")),
     ):
         if not recorded(db, mission_id):
-            out.append(Problem(en=en, fr=fr, field=step))
+            out.append(Problem(text, field=step))
     return out
 
 
@@ -327,13 +310,11 @@ def check_open(db: sqlite_utils.Database, mission_id: int) -> dict[str, Any]:
     if (row and row["status"] == "closed") or mission["status"] == "offboarded":
         raise InvalidState(
             "The offboarding of mission #{id} is closed; it can no longer be changed.",
-            "L'offboarding de la mission n° {id} est clos ; il ne peut plus être modifié.",
             id=mission_id,
         )
     if mission["status"] == "cancelled":
         raise InvalidState(
             "Mission #{id} was cancelled; there is nothing to offboard.",
-            "La mission n° {id} a été annulée ; il n'y a rien à clôturer.",
             id=mission_id,
         )
     return mission

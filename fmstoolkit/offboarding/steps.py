@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from .. import clock
 from ..dates import day_or_today
 from ..errors import InvalidInput, Problem
+from ..i18n import _
 from ..models import (
     ChecklistAnswers,
     DeliverableVerdict,
@@ -48,7 +49,6 @@ def unwrap(section: Any) -> dict[str, Any]:
     if not isinstance(section, dict):
         raise InvalidInput(
             "Each section of the answers must be an object of field: value.",
-            "Chaque section des réponses doit être un objet champ : valeur.",
         )
     return {
         k: (v.get("value") if isinstance(v, dict) and "value" in v else v)
@@ -77,7 +77,7 @@ def checklist_values(db: sqlite_utils.Database, mission_id: int) -> dict[str, An
         )
     hand = items["handover"]
     out["handover"] = hand["status"]
-    to, _, doc = (hand["value"] or "").partition(" — ")
+    to, _sep, doc = (hand["value"] or "").partition(" — ")
     out["handover_to"], out["handover_doc"] = to or None, doc or None
     out["handover_comment"] = hand["comment"]
     out["accesses"] = items["accesses"]["status"]
@@ -114,16 +114,15 @@ def checklist_answers(
         if did not in known:
             problems.append(
                 Problem(
-                    en=f"mission #{mission_id} has no deliverable #{did}",
-                    fr=f"la mission n° {mission_id} n'a pas de livrable n° {did}",
+                    "mission #{mission} has no deliverable #{id}",
                     field=key,
+                    params={"mission": mission_id, "id": did},
                 )
             )
         elif value is not None and value not in DeliverableVerdict.__members__:
             problems.append(
                 Problem(
-                    en="choose accepted, changes_requested, not_applicable or pending",
-                    fr="choisissez accepted, changes_requested, not_applicable ou pending",
+                    "choose accepted, changes_requested, not_applicable or pending",
                     field=key,
                 )
             )
@@ -181,7 +180,7 @@ def write_checklist(
             "deliverables",
             "not_applicable",
             None,
-            a.deliverables_comment or "no deliverables recorded / aucun livrable enregistré",
+            a.deliverables_comment or _("no deliverables recorded"),
         )
     elif all(d["status"] in ("accepted", "not_applicable") for d in dels):
         put("deliverables", "done", summary, a.deliverables_comment)

@@ -12,8 +12,8 @@ from typing import Any
 
 import sqlite_utils
 
-from ..config import get_settings
 from ..errors import InvalidInput
+from ..i18n import N_, _
 from ..pool import normalize
 
 #: Recurring themes of suggestions: theme -> keywords (accents and case ignored, French and
@@ -50,15 +50,15 @@ THEMES: dict[str, tuple[str, ...]] = {
     "payment": ("paiement", "payment", "facture", "invoice", "factur"),
 }
 THEME_LABELS = {
-    "documentation": ("documentation", "documentation"),
-    "accesses": ("accesses and accounts", "accès et comptes"),
-    "equipment": ("equipment", "matériel"),
-    "welcome": ("welcome and integration", "accueil et intégration"),
-    "brief": ("clarity of the brief", "clarté du brief"),
-    "communication": ("communication", "communication"),
-    "tools": ("tools and setup", "outils et installation"),
-    "planning": ("planning and deadlines", "planning et délais"),
-    "payment": ("invoicing and payment", "facturation et paiement"),
+    "documentation": N_("documentation"),
+    "accesses": N_("accesses and accounts"),
+    "equipment": N_("equipment"),
+    "welcome": N_("welcome and integration"),
+    "brief": N_("clarity of the brief"),
+    "communication": N_("communication"),
+    "tools": N_("tools and setup"),
+    "planning": N_("planning and deadlines"),
+    "payment": N_("invoicing and payment"),
 }
 
 
@@ -79,9 +79,7 @@ def feedback_trends(db: sqlite_utils.Database, by: str = "month") -> dict[str, A
     """Onboarding feedback over time: average ratings per month (or quarter) and the recurring
     themes of the suggestions, most frequent first, with a few examples each."""
     if by not in ("month", "quarter"):
-        raise InvalidInput(
-            "Group by month or quarter.", "Regroupez par mois ou par trimestre.", field="by"
-        )
+        raise InvalidInput("Group by month or quarter.", field="by")
     rows = list(
         db.query(
             "SELECT fb.onboarding, fb.integration, fb.clarity, fb.suggestions, fb.source, "
@@ -107,11 +105,10 @@ def feedback_trends(db: sqlite_utils.Database, by: str = "month") -> dict[str, A
             counts[theme] += 1
             if len(examples.setdefault(theme, [])) < 3:
                 examples[theme].append(text)
-    lang = get_settings().lang
     themes = [
         {
             "theme": theme,
-            "label": THEME_LABELS[theme][1 if lang == "fr" else 0],
+            "label": _(THEME_LABELS[theme]),
             "count": n,
             "examples": examples[theme],
         }

@@ -1,6 +1,6 @@
 """Small helpers shared by the planning modules, and the status and seniority constants.
 
-Language choice (``_lang``, ``_t``, ``_seniority_word``), dates read from text or dates
+Language choice (``_lang``, ``_seniority_word``), dates read from text or dates
 (``_date``, ``_iso``, ``_today``), the skill, freelancer and project look-ups that raise a
 bilingual error naming the field, and the whole-number check used by requests and rates.
 They live apart so that each planning module imports what it needs without importing another
@@ -15,16 +15,19 @@ from typing import Any
 
 import sqlite_utils
 
-from .. import clock
+from .. import clock, pool
 from ..config import get_settings
 from ..dates import day_or_today, parse_date
 from ..errors import InvalidInput, NotFound, Problem
+from ..i18n import N_, _
+from ..models import (  # noqa: F401 - the status words, from their enums
+    OPEN_MISSION_STATUSES,
+    OPEN_REQUEST_STATUSES,
+    RANKED_STATUSES,
+    SENIORITIES,
+)
 from .calendar import working_days
 
-OPEN_MISSION_STATUSES = ("planned", "active", "ending")
-RANKED_STATUSES = ("active", "alumni")
-OPEN_REQUEST_STATUSES = ("open", "polling")
-SENIORITIES = ("junior", "confirmed", "senior")
 #: Availability confirmed more recently than this many days is "fresh".
 FRESH_DAYS = 14
 STALE_DAYS = 60
@@ -34,18 +37,14 @@ def _lang(lang: str | None = None) -> str:
     return lang or get_settings().lang
 
 
-def _t(lang: str, en: str, fr: str) -> str:
-    return fr if lang == "fr" else en
-
-
-#: Seniorities are stored in English; French sentences use these words.
-_SENIORITY_FR = {"junior": "junior", "confirmed": "confirmé", "senior": "senior"}
+#: Seniorities are stored as these English words; sentences show them translated.
+_SENIORITY_WORDS = {"junior": N_("junior"), "confirmed": N_("confirmed"), "senior": N_("senior")}
 
 
 def _seniority_word(seniority: str | None, lang: str) -> str:
     """A stored seniority (junior/confirmed/senior) as a word of ``lang``."""
     text = str(seniority or "")
-    return _SENIORITY_FR.get(text, text) if lang == "fr" else text
+    return _(_SENIORITY_WORDS[text], lang) if text in _SENIORITY_WORDS else text
 
 
 def _today(today: dt.date | str | None = None) -> dt.date:
@@ -64,25 +63,18 @@ def _iso(day: dt.date | str) -> str:
     return day.isoformat() if isinstance(day, dt.date) else str(day)
 
 
-def _fmt_date(day: str | dt.date, lang: str) -> str:
-    d = _date(day)
-    return d.strftime("%d/%m/%Y") if lang == "fr" else d.isoformat()
-
-
 def _count_working_days(start: str | dt.date, end: str | dt.date) -> int:
     return len(working_days(_date(start), _date(end)))
 
 
 def _skill(db: sqlite_utils.Database, skill: str | int, field_name: str = "skill") -> dict:
-    from .. import pool
-
     if isinstance(skill, int) or (isinstance(skill, str) and skill.strip().isdigit()):
         row = db.execute("SELECT id FROM skills WHERE id = ?", [int(skill)]).fetchone()
         if row:
             return db["skills"].get(row[0])
     if not str(skill or "").strip():
         raise InvalidInput(
-            "Say which skill is needed.", "Indiquez la compétence recherchée.", field=field_name
+            "Say which skill is needed.", field=field_name
         )
     return pool.resolve_skill(db, str(skill), field=field_name)
 
@@ -92,8 +84,6 @@ def _skill_label(skill: Mapping[str, Any], lang: str) -> str:
 
 
 def _freelancer_row(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]:
-    from .. import pool
-
     return pool.freelancer_row(db, freelancer_id)
 
 
@@ -105,7 +95,6 @@ def _project_id(
     if not text:
         raise InvalidInput(
             "Say which project the request is for.",
-            "Indiquez le projet concerné.",
             field="project",
         )
     if isinstance(project, int) or text.isdigit():
@@ -114,7 +103,6 @@ def _project_id(
             return row[0], False
         raise NotFound(
             "No project #{id}. Give its name to create it.",
-            "Aucun projet n° {id}. Donnez son nom pour le créer.",
             field="project",
             id=text,
         )
@@ -123,7 +111,7 @@ def _project_id(
         return row[0], False
     if not create:
         raise NotFound(
-            "No project named '{name}'.", "Aucun projet « {name} ».", field="project", name=text
+            "No project named '{name}'.", field="project", name=text
         )
     return db["projects"].insert(
         {"name": text, "created_at": clock.today().isoformat()}
@@ -142,9 +130,9 @@ def _positive_int(
     if number is None or isinstance(value, bool) or not low <= number <= high:
         problems.append(
             Problem(
-                en=f"a whole number from {low} to {high} is expected (got '{value}')",
-                fr=f"un nombre entier de {low} à {high} est attendu (reçu « {value} »)",
+                "a whole number from {low} to {high} is expected (got '{value}')",
                 field=field_name,
+                params={"low": low, "high": high, "value": value},
             )
         )
         return None

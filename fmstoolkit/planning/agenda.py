@@ -18,7 +18,8 @@ import sqlite_utils
 
 from .. import calendars
 from ..errors import InvalidInput
-from ._common import _date, _lang, _skill_label, _t
+from ..i18n import _
+from ._common import _date, _lang, _skill_label
 from .calendar import working_days
 
 
@@ -41,7 +42,6 @@ def schedule(
     if last < first:
         raise InvalidInput(
             "The end of the window {end} is before its start {start}.",
-            "La fin de la période {end} est avant son début {start}.",
             field="to",
             start=first.isoformat(),
             end=last.isoformat(),
@@ -89,7 +89,7 @@ def schedule(
                 "id": r["id"],
                 "freelancer_id": r["freelancer_id"],
                 "lane": r["lane"],
-                "label": r["reason"] or _t(lang, "unavailable", "indisponible"),
+                "label": r["reason"] or _("unavailable", lang),
                 "project": None,
                 "skill": None,
                 "status": r["source"],
@@ -114,9 +114,7 @@ def schedule(
                     "kind": "request",
                     "id": r["id"],
                     "freelancer_id": None,
-                    "lane": _t(
-                        lang, f"Request #{r['request_id']}", f"Demande n° {r['request_id']}"
-                    ),
+                    "lane": _("Request #{id}", lang).format(id=r["request_id"]),
                     "label": f"{r['project']} · {_skill_label(r, lang)}",
                     "project": r["project"],
                     "skill": r["skill"],

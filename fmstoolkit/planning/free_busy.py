@@ -17,7 +17,9 @@ from typing import Any
 import sqlite_utils
 
 from ..errors import Conflict, InvalidInput
-from ._common import _date, _fmt_date, _freelancer_row, _iso, _lang, _now, _t
+from ..i18n import N_, _, format_date
+from ..models import Unavailability, validate
+from ._common import _date, _freelancer_row, _iso, _lang, _now
 from .calendar import working_days
 
 
@@ -45,18 +47,17 @@ def _busy_periods(
     out = []
     for kind, id_, s, e, what, status in rows:
         if kind == "mission":
-            label = _t(
-                lang,
-                f"mission #{id_} ({what}, {s} to {e})",
-                f"mission n° {id_} ({what}, du {_fmt_date(s, lang)} au {_fmt_date(e, lang)})",
+            label = _("mission #{id} ({what}, {start} to {end})", lang).format(
+                id=id_, what=what, start=format_date(s, lang), end=format_date(e, lang)
             )
         else:
-            reason = f"{what}, " if what else ""
-            label = _t(
-                lang,
-                f"unavailable ({reason}{s} to {e})",
-                f"indisponible ({reason}du {_fmt_date(s, lang)} au {_fmt_date(e, lang)})",
-            )
+            period = {"start": format_date(s, lang), "end": format_date(e, lang)}
+            if what:
+                label = _("unavailable ({reason}, {start} to {end})", lang).format(
+                    reason=what, **period
+                )
+            else:
+                label = _("unavailable ({start} to {end})", lang).format(**period)
         out.append(
             {
                 "kind": kind,
@@ -106,7 +107,6 @@ def availability(
     if last < first:
         raise InvalidInput(
             "The end date {end} is before the start date {start}.",
-            "La date de fin {end} est avant la date de début {start}.",
             field="end",
             start=first.isoformat(),
             end=last.isoformat(),
@@ -142,7 +142,6 @@ def confirm_availability(
     if by not in ("answer", "declared", "manager", "import"):
         raise InvalidInput(
             "Unknown confirmation source '{by}'.",
-            "Source de confirmation inconnue « {by} ».",
             field="by",
             by=by,
         )
@@ -164,8 +163,6 @@ def add_unavailability(
     source: str = "manager",
 ) -> int:
     """Declare that a freelancer is unavailable from ``start`` to ``end`` (inclusive)."""
-    from ..models import Unavailability, validate
-
     _freelancer_row(db, freelancer_id)
     rec = validate(
         Unavailability,
@@ -189,8 +186,7 @@ def _overlap(
     row: Any,
     start: str,
     end: str,
-    en: str,
-    fr: str,
+    message: str,
     **ids: Any,
 ) -> Conflict:
     """The Conflict for a period ``row`` (id, start, end, ...) overlapping [start, end]: the
@@ -198,7 +194,7 @@ def _overlap(
     ``ids``."""
     name = db.execute("SELECT name FROM freelancers WHERE id = ?", [freelancer_id]).fetchone()
     return Conflict(
-        en, fr, field="freelancer", name=name[0], s=row[1], e=row[2], start=start, end=end, **ids
+        message, field="freelancer", name=name[0], s=row[1], e=row[2], start=start, end=end, **ids
     )
 
 
@@ -226,10 +222,8 @@ def _check_free(
             row,
             start,
             end,
-            "Double booking: {name} already has mission #{mid} ({project}) from {s} to {e}, "
-            "which overlaps {start} to {end}.",
-            "Double réservation : {name} a déjà la mission n° {mid} ({project}) du {s} au {e}, "
-            "qui chevauche la période du {start} au {end}.",
+            N_("Double booking: {name} already has mission #{mid} ({project}) from {s} to {e}, "
+            "which overlaps {start} to {end}."),
             mid=row[0],
             project=row[3],
         )
@@ -248,9 +242,7 @@ def _check_free(
             row,
             start,
             end,
-            "{name} declared being unavailable from {s} to {e} (unavailability #{uid}), "
-            "which overlaps {start} to {end}.",
-            "{name} s'est déclaré(e) indisponible du {s} au {e} (indisponibilité n° {uid}), "
-            "ce qui chevauche la période du {start} au {end}.",
+            N_("{name} declared being unavailable from {s} to {e} (unavailability #{uid}), "
+            "which overlaps {start} to {end}."),
             uid=row[0],
         )

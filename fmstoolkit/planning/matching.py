@@ -10,27 +10,28 @@ the words are built from the same facts as the points. ``top=None`` explains the
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
-from functools import lru_cache
-from typing import Any, NamedTuple
+from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache, partial
+from typing import Any
 
 import sqlite_utils
 
 from ..errors import InvalidState, NotFound
-from ._common import STALE_DAYS, _date, _fmt_date, _lang, _seniority_word, _t, _today
+from ..i18n import N_, _, format_date, format_money, format_number, ngettext
+from ._common import STALE_DAYS, _date, _lang, _seniority_word, _today
 from .free_busy import _status_of
-from .rates import _POSITION_WORDS
+from .rates import _POSITION_TEXTS
 from .requests import get_request
 from .scoring import (
     AVAILABLE_SQL,
-    COMPONENTS,
+    DETAILS_SQL,
     NEVER_DAYS,
     NO_BENCH,
+    Details,
     RoleQuery,
     Scored,
-    ScoreRow,
+    ScoreDetailRow,
     best_first,
     role_query,
     score_role,
@@ -39,7 +40,7 @@ from .scoring import (
 __all__ = ["AVAILABLE_SQL", "Candidate", "rank_candidates", "rank_roles"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """One freelancer ranked for one role of a request, with the reasons for the rank."""
 
@@ -74,14 +75,20 @@ class Candidate:
         return asdict(self)
 
 
+#: The order of Candidate's fields, which _Explainer passes positionally.
+_FIELDS = (
+    "freelancer_id name score rate availability explanation reasons level seniority headline "
+    "city role_id free_days busy_days missions avg_rating would_rehire last_mission_end "
+    "within_budget rate_position confirmed_at confirmed_by freshness_days freshness "
+    "poll_answer components"
+).split()
+assert [f.name for f in fields(Candidate)] == _FIELDS
+
+
 def _pick_role(req: Mapping[str, Any], role_id: int | None) -> dict[str, Any]:
     roles = req["roles"]
     if not roles:
-        raise InvalidState(
-            "Request #{id} has no role to staff.",
-            "La demande n° {id} n'a aucun rôle.",
-            id=req["id"],
-        )
+        raise InvalidState("Request #{id} has no role to staff.", id=req["id"])
     if role_id is None:
         return next((r for r in roles if not r["filled"]), roles[0])
     for role in roles:
@@ -89,7 +96,6 @@ def _pick_role(req: Mapping[str, Any], role_id: int | None) -> dict[str, Any]:
             return role
     raise NotFound(
         "Request #{id} has no role #{role}.",
-        "La demande n° {id} n'a pas de rôle n° {role}.",
         field="role",
         id=req["id"],
         role=role_id,
@@ -122,13 +128,22 @@ def rank_candidates(
     req = get_request(db, request_id, lang=lang)
     role = _pick_role(req, role_id)
     query = role_query(db, req, role, day0=_today(today), min_level=min_level)
-    scored = score_role(db.conn, query, free_only=free_only, under_budget=under_budget)
+    # Explaining every candidate: their details are read with their scores.
+    scored = score_role(
+        db.conn, query, free_only=free_only, under_budget=under_budget, details=not top
+    )
     shown = best_first(scored, top)
     if not shown:
         return []
+    if top:  # the names, to break ties, and the details of the candidates shown
+        details = _details(db.conn, [s.id for s in shown])
+        pairs = [(s, details[s.id]) for s in shown]
+        pairs.sort(key=lambda pair: (pair[0].neg_score, pair[1].name, pair[0].id))
+        del pairs[top:]
+    else:
+        pairs = [(s, s.row) for s in shown]
     explain = _Explainer(query, role, lang)
-    details = _details(db.conn, [s.id for s in shown])
-    return [explain(s, details[s.id]) for s in shown]
+    return [explain(s, info) for s, info in pairs]
 
 
 def rank_roles(
@@ -150,214 +165,258 @@ def rank_roles(
 # --- explaining: the candidates shown ------------------------------------------------------------
 
 
-class _Details(NamedTuple):
-    """What only the words need, read for the candidates shown."""
-
-    id: int
-    headline: str | None
-    city: str | None
-    confirmed_at: str | None
-    confirmed_by: str | None
+_DETAILS_CHUNK = 900  # ids per query: under every SQLite's limit of bound parameters
 
 
-_DETAILS_SQL = (
-    "SELECT id, headline, city, availability_confirmed_at AS confirmed_at, "
-    "availability_confirmed_by AS confirmed_by FROM freelancers "
-    "WHERE id IN (SELECT value FROM json_each(?))"
-)
-
-
-def _details(conn: Any, ids: list[int]) -> dict[int, _Details]:
-    """The :class:`_Details` of the freelancers ``ids``, by id (one query, any number of ids)."""
-    return {d.id: d for d in map(_Details._make, conn.execute(_DETAILS_SQL, [json.dumps(ids)]))}
+def _details(conn: Any, ids: list[int]) -> dict[int, Details]:
+    """The :class:`Details` of the freelancers ``ids``, by id."""
+    out: dict[int, Details] = {}
+    for i in range(0, len(ids), _DETAILS_CHUNK):
+        chunk = ids[i : i + _DETAILS_CHUNK]
+        cursor = conn.execute(DETAILS_SQL.format(marks=",".join("?" * len(chunk))), chunk)
+        out.update((d.id, d) for d in map(Details._make, cursor))
+    return out
 
 
 _ANSWER_WORDS = {
-    "no": ("answered no to this request", "a répondu non à cette demande"),
-    "yes": ("answered yes to this request", "a répondu oui à cette demande"),
-    "maybe": ("answered maybe to this request", "a répondu peut-être à cette demande"),
+    "no": N_("answered no to this request"),
+    "yes": N_("answered yes to this request"),
+    "maybe": N_("answered maybe to this request"),
 }
+_NEVER_HIRED = N_("no past mission with the agency")
+#: What separates the reasons of an explanation (French puts a space before a semicolon).
+_SEPARATOR = N_("; ")
 
 
 class _Explainer:
-    """Turns a :class:`Scored` candidate of one role into a :class:`Candidate` with its words."""
+    """Turns a :class:`Scored` candidate of one role into a :class:`Candidate` with its words.
+
+    Words that candidates share (a level, a set of busy days, a rate and seniority) are
+    written once per request."""
 
     def __init__(self, query: RoleQuery, role: Mapping[str, Any], lang: str) -> None:
-        self.query = query
-        self.role_id = role["id"]
-        self.label = role["skill_label"]
-        self.lang = lang
-        self.today = query.day0.isoformat()
-        self.n_days = len(query.days)
-        self.separator = _t(lang, "; ", " ; ")
-        self.answers = {a: _t(lang, *words) for a, words in _ANSWER_WORDS.items()}
+        self.query, self.lang = query, lang
+        self.role_id, self.label = role["id"], role["skill_label"]
+        self.separator = _(_SEPARATOR, lang)
+        self.answers = {a: _(words, lang) for a, words in _ANSWER_WORDS.items()}
+        self.never_hired = _(_NEVER_HIRED, lang)
+        self.levels: dict[int, tuple[str, str, float]] = {}
+        self.days: dict[int, tuple[list[str], list[str], str, str]] = {}
+        self.rates: dict[tuple[str, int | None], tuple[str, float]] = {}
+        self.rounded: dict[float, float] = {}  # round(x, 1) of availability points
 
-    def __call__(self, s: Scored, info: _Details) -> Candidate:
-        row = s.row
-        free, busy = s.free_and_busy(self.query.days)
-        reasons = self.reasons(s, len(free), busy)
-        fresh_days, fresh = _freshness(
-            info.confirmed_at, info.confirmed_by, self.query.day0, self.lang
+    def __call__(self, s: Scored, info: Details | ScoreDetailRow) -> Candidate:
+        row, rate, lang, missions = s.row, s.rate, self.lang, info.missions
+        level, capitalized, skill = self.levels.get(row.level) or self.add_level(row.level, s.skill)
+        free, busy, status, availability = self.days.get(s.busy_mask) or self.add_days(s.busy_mask)
+        rate_words, rate_points = self.rates.get((row.seniority, row.rate)) or self.add_rate(s)
+        fresh_days, fresh, fresh_end = _freshness(
+            info.confirmed_at, info.confirmed_by, self.query.day0, lang
         )
-        reasons.append(fresh)
-        sentence = self.separator.join(reasons)
-        hired = bool(row.missions)
-        return Candidate(
-            freelancer_id=row.id,
-            name=row.name,
-            score=s.score,
-            rate=row.rate,
-            availability=_status_of(free, busy),
-            explanation=sentence[0].upper() + sentence[1:] + ".",
-            reasons=reasons,
-            level=row.level,
-            seniority=row.seniority,
-            headline=info.headline,
-            city=info.city,
-            role_id=self.role_id,
-            free_days=free,
-            busy_days=busy,
-            missions=row.missions if hired else 0,
-            avg_rating=round(row.rating_avg, 2) if hired and row.rating_avg else None,
-            would_rehire=_would_rehire(row) if hired else None,
-            last_mission_end=row.last_end if hired else None,
-            within_budget=s.rate.within_budget,
-            rate_position=s.rate.position,
-            confirmed_at=info.confirmed_at,
-            confirmed_by=info.confirmed_by,
-            freshness_days=fresh_days,
-            freshness=fresh,
-            poll_answer=s.answer,
-            components={name: round(p, 1) for name, p in zip(COMPONENTS, s.points, strict=True)},
-        )
-
-    def reasons(self, s: Scored, n_free: int, busy: list[str]) -> list[str]:
-        """The facts behind the score, in words, in the order of its parts."""
-        row, lang, query = s.row, self.lang, self.query
-        reasons = [
-            _level_words(lang, row.level, self.label),
-            _availability_words(lang, self.n_days, n_free, tuple(busy[:4])),
-        ]
-        if s.answer in self.answers:
-            reasons.append(self.answers[s.answer])
-        reasons.append(self.history(row) if row.missions else _NEVER_HIRED[lang == "fr"])
-        median = (query.benches.get(row.seniority) or NO_BENCH).get("median")
-        reasons.append(
-            _rate_words(
+        if missions:
+            history, rating, rehire = _history(
                 lang,
-                row.rate,
-                query.budget,
-                s.rate.within_budget,
-                s.rate.position,
-                row.seniority,
-                median,
+                missions,
+                info.rating_avg,
+                info.notes,
+                info.rehire_yes,
+                info.rehire_no,
+                info.last_end,
+                self.query.day0,
             )
-        )
-        return reasons
-
-    def history(self, row: ScoreRow) -> str:
-        """Past missions, their rating and the would-rehire answers, and the last mission."""
-        lang, n_missions, n_notes = self.lang, row.missions, row.notes
-        yes, no = row.rehire_yes or 0, row.rehire_no or 0
-        plural = "s" if n_missions > 1 else ""
-        if lang == "fr":
-            words = f"{n_missions} mission{plural} passée{plural}"
         else:
-            words = f"{n_missions} past mission{plural}"
-        if row.rating_avg is not None:
-            words += _t(
-                lang, f" rated {row.rating_avg:.1f}/5", f" notée{plural} {row.rating_avg:.1f}/5"
-            )
-        if n_notes and no:
-            words += _t(
-                lang,
-                f", would not rehire ({no} of {n_notes} notes)",
-                f", à ne pas reprendre ({no} note{('s' if no > 1 else '')} sur {n_notes})",
-            )
-        elif n_notes and yes:
-            words += _t(
-                lang,
-                f", would rehire ({yes} of {n_notes} notes)",
-                f", à reprendre ({yes} note{('s' if yes > 1 else '')} sur {n_notes})",
-            )
-        last_end = row.last_end
-        if last_end and last_end >= self.today:
-            return words + _on_mission_until(last_end, lang)
-        return words + _last_ended(last_end, self.query.day0, lang)
+            history, rating, rehire = self.never_hired, None, None
+        answer = self.answers.get(s.answer)
+        if answer:
+            reasons = [level, availability, answer, history, rate_words, fresh]
+            words = (capitalized, availability, answer, history, rate_words, fresh_end)
+        else:
+            reasons = [level, availability, history, rate_words, fresh]
+            words = (capitalized, availability, history, rate_words, fresh_end)
+        availability_pts = self.rounded.get(s.availability) or self.round(s.availability)
+        # Positional (in the order of the fields, checked by _FIELDS below): matching 26
+        # keywords costs more than the rest of building a Candidate.
+        return Candidate(
+            row.id,  # freelancer_id
+            info.name,  # name
+            -s.neg_score,  # score
+            row.rate,  # rate
+            status,  # availability
+            self.separator.join(words),  # explanation
+            reasons,  # reasons
+            row.level,  # level
+            row.seniority,  # seniority
+            info.headline,  # headline
+            info.city,  # city
+            self.role_id,  # role_id
+            list(free),  # free_days
+            list(busy),  # busy_days
+            missions or 0,  # missions
+            rating,  # avg_rating
+            rehire,  # would_rehire
+            info.last_end if missions else None,  # last_mission_end
+            rate.within_budget,  # within_budget
+            rate.position,  # rate_position
+            info.confirmed_at,  # confirmed_at
+            info.confirmed_by,  # confirmed_by
+            fresh_days,  # freshness_days
+            fresh,  # freshness
+            s.answer,  # poll_answer
+            {  # components: the names of scoring.COMPONENTS, each rounded to 0.1
+                "skill": skill,
+                "availability": availability_pts,
+                "collaboration": round(row.collaboration, 1),
+                "rate": rate_points,
+            },
+        )
+
+    def round(self, points: float) -> float:
+        """``round(points, 1)``, for the availability points many candidates share."""
+        found = self.rounded[points] = round(points, 1)
+        return found
+
+    def add_level(self, level: int, points: float) -> tuple[str, str, float]:
+        """The level in the skill, in words, the same capitalized (a sentence starts so) and
+        its points rounded."""
+        words = _level_words(self.lang, level, self.label)
+        found = self.levels[level] = (words, words[0].upper() + words[1:], round(points, 1))
+        return found
+
+    def add_days(self, mask: int) -> tuple[list[str], list[str], str, str]:
+        """The free days, the busy days, free | partial | busy and the same in words, of a mask
+        of busy days."""
+        days = self.query.days
+        free = [d for i, d in enumerate(days) if not mask >> i & 1]
+        busy = [d for i, d in enumerate(days) if mask >> i & 1]
+        words = _availability_words(self.lang, len(days), len(free), tuple(busy[:4]))
+        found = self.days[mask] = (free, busy, _status_of(free, busy), words)
+        return found
+
+    def add_rate(self, s: Scored) -> tuple[str, float]:
+        """The rate against the budget and the benchmark, in words, and its points rounded."""
+        row, rate, query = s.row, s.rate, self.query
+        median = (query.benches.get(row.seniority) or NO_BENCH).get("median")
+        words = _rate_words(
+            self.lang,
+            row.rate,
+            query.budget,
+            rate.within_budget,
+            rate.position,
+            row.seniority,
+            median,
+        )
+        found = self.rates[row.seniority, row.rate] = (words, round(rate.points, 1))
+        return found
 
 
-_NEVER_HIRED = ("no past mission with the agency", "aucune mission passée avec l'agence")
-
-
-def _would_rehire(row: ScoreRow) -> str | None:
-    if not row.notes:
-        return None
-    return "no" if row.rehire_no else ("yes" if row.rehire_yes else "maybe")
-
-
-@lru_cache(maxsize=512)
-def _on_mission_until(last_end: str, lang: str) -> str:
+@lru_cache(maxsize=8192)
+def _history(
+    lang: str,
+    n_missions: int,
+    rating: float | None,
+    n_notes: int,
+    yes: int,
+    no: int,
+    last_end: str | None,
+    day0: dt.date,
+) -> tuple[str, float | None, str | None]:
+    """The collaboration record of a freelancer hired before: in words (past missions, their
+    average rating, the would-rehire answers when one says yes or no, a "no" first, and how
+    long ago the last mission ended, or until when it goes on), the average rating rounded
+    and the would-rehire verdict (no | yes | maybe, None without a note)."""
+    verdict = ("no" if no else ("yes" if yes else "maybe")) if n_notes else None
+    rounded = round(rating, 2) if rating else None
     return (
-        f", en mission jusqu'au {_fmt_date(last_end, lang)}"
-        if lang == "fr"
-        else f", on a mission until {last_end}"
+        _history_words(lang, n_missions, rating, n_notes, yes, no, last_end, day0),
+        rounded,
+        verdict,
     )
+
+
+def _history_words(
+    lang: str,
+    n_missions: int,
+    rating: float | None,
+    n_notes: int,
+    yes: int,
+    no: int,
+    last_end: str | None,
+    day0: dt.date,
+) -> str:
+    """Past missions, their average rating, the would-rehire answers (when one says yes or no;
+    a "no" comes first) and how long ago the last mission ended, or until when it goes on."""
+    on_mission = bool(last_end) and last_end >= day0.isoformat()
+    words = ngettext("{n} past mission", "{n} past missions", n_missions, lang).format(n=n_missions)
+    if rating is not None:
+        words += ngettext(" rated {rating}/5", " rated {rating}/5", n_missions, lang).format(
+            rating=format_number(rating, lang)
+        )
+    if n_notes and no:
+        words += ngettext(
+            ", would not rehire ({n} of {notes} notes)",
+            ", would not rehire ({n} of {notes} notes)",
+            no,
+            lang,
+        ).format(n=no, notes=n_notes)
+    elif n_notes and yes:
+        words += ngettext(
+            ", would rehire ({n} of {notes} notes)",
+            ", would rehire ({n} of {notes} notes)",
+            yes,
+            lang,
+        ).format(n=yes, notes=n_notes)
+    if on_mission:
+        return words + _(", on a mission until {day}", lang).format(day=format_date(last_end, lang))
+    ago = _ago((day0 - _date(last_end)).days if last_end else NEVER_DAYS, lang)
+    return words + _(", last ended {ago}", lang).format(ago=ago)
 
 
 def _ago(days: int, lang: str) -> str:
     if days <= 0:
-        return "aujourd'hui" if lang == "fr" else "today"
+        return _("today", lang)
     if days == 1:
-        return "hier" if lang == "fr" else "yesterday"
+        return _("yesterday", lang)
     if days < 60:
-        return f"il y a {days} jours" if lang == "fr" else f"{days} days ago"
+        return _("{n} days ago", lang).format(n=days)
     months = round(days / 30.4)
     if months < 24:
-        return f"il y a {months} mois" if lang == "fr" else f"{months} months ago"
-    return f"il y a {days // 365} ans" if lang == "fr" else f"{days // 365} years ago"
+        return _("{n} months ago", lang).format(n=months)
+    return _("{n} years ago", lang).format(n=days // 365)
+
+
+#: Who confirmed an availability, in words.
+_CONFIRMED_BY = {
+    "answer": N_("by their answer"),
+    "declared": N_("by a declared period"),
+    "manager": N_("by a manager"),
+    "import": N_("by an import"),
+}
 
 
 @lru_cache(maxsize=4096)
 def _freshness(
     confirmed_at: str | None, by: str | None, today: dt.date, lang: str
-) -> tuple[int | None, str]:
-    """How fresh a confirmed availability is, in days and in words. Cached: candidates share
-    a few hundred (date, source) pairs, and ranking explains hundreds of them per request."""
+) -> tuple[int | None, str, str]:
+    """How fresh a confirmed availability is, in days and in words (and the same words ending
+    a sentence: they come last in an explanation). Cached: candidates share a few hundred
+    (date, source) pairs, and ranking explains hundreds of them per request."""
     if not confirmed_at:
-        return (
-            None,
-            "disponibilité jamais confirmée" if lang == "fr" else "availability never confirmed",
-        )
+        text = _("availability never confirmed", lang)
+        return None, text, text + "."
     days = (today - _date(confirmed_at)).days
-    how = {
-        "answer": "par sa réponse" if lang == "fr" else "by their answer",
-        "declared": "par une période déclarée" if lang == "fr" else "by a declared period",
-        "manager": "par un manager" if lang == "fr" else "by a manager",
-        "import": "par un import" if lang == "fr" else "by an import",
-    }.get(by or "", "")
+    how = _(_CONFIRMED_BY[by], lang) if by in _CONFIRMED_BY else ""
     when = _ago(days, lang)
     if days > STALE_DAYS:
-        text = (
-            f"disponibilité ancienne : confirmée {when}"
-            if lang == "fr"
-            else f"availability stale: last confirmed {when}"
-        )
+        text = _("availability stale: last confirmed {when}", lang).format(when=when)
     else:
-        text = (
-            f"disponibilité confirmée {when}" if lang == "fr" else f"availability confirmed {when}"
-        )
-    return (days, f"{text} {how}".strip())
-
-
-@lru_cache(maxsize=4096)
-def _last_ended(last_end: str | None, day0: dt.date, lang: str) -> str:
-    ago = _ago((day0 - _date(last_end)).days if last_end else NEVER_DAYS, lang)
-    return f", dernière finie {ago}" if lang == "fr" else f", last ended {ago}"
+        text = _("availability confirmed {when}", lang).format(when=when)
+    text = f"{text} {how}".strip()
+    return days, text, text + "."
 
 
 @lru_cache(maxsize=512)
 def _level_words(lang: str, lvl: int, label: str) -> str:
-    return f"niveau {lvl}/5 en {label}" if lang == "fr" else f"level {lvl}/5 in {label}"
+    return _("level {level}/5 in {skill}", lang).format(level=lvl, skill=label)
 
 
 @lru_cache(maxsize=4096)
@@ -365,23 +424,13 @@ def _availability_words(lang: str, n_days: int, n_free: int, busy: tuple[str, ..
     """Free, partly free (the first busy days shown) or busy, in words. ``busy`` holds at most
     four busy days: three are shown, a fourth means "and more"."""
     if not busy:
-        return (
-            f"libre les {n_days} jours ouvrés"
-            if lang == "fr"
-            else f"free on all {n_days} working days"
-        )
+        return _("free on all {n} working days", lang).format(n=n_days)
     if n_free:
-        shown = ", ".join(busy[:3]) + ("…" if len(busy) > 3 else "")
-        return (
-            f"libre {n_free} jours ouvrés sur {n_days} (occupé {shown})"
-            if lang == "fr"
-            else f"free {n_free} of {n_days} working days (busy {shown})"
+        shown = ", ".join(format_date(d, lang) for d in busy[:3]) + ("…" if len(busy) > 3 else "")
+        return _("free {free} of {n} working days (busy {days})", lang).format(
+            free=n_free, n=n_days, days=shown
         )
-    return (
-        "occupé tous les jours ouvrés de la demande"
-        if lang == "fr"
-        else "busy on every working day of the request"
-    )
+    return _("busy on every working day of the request", lang)
 
 
 @lru_cache(maxsize=4096)
@@ -397,26 +446,22 @@ def _rate_words(
     """The rate against the budget and the agency's benchmark, in words. Cached: rates are
     round numbers, so a few hundred combinations cover every candidate of a request."""
     if rate is None:
-        return "tarif journalier inconnu" if lang == "fr" else "daily rate unknown"
+        return _("daily rate unknown", lang)
+    money = partial(format_money, lang=lang)
     if budget is None:
-        words = f"{rate} €/j" if lang == "fr" else f"{rate} €/day"
+        words = _("{rate}/day", lang).format(rate=money(rate))
     elif within:
-        words = (
-            f"{rate} €/j, dans le budget de {budget} €"
-            if lang == "fr"
-            else f"{rate} €/day, within the {budget} € budget"
+        words = _("{rate}/day, within the {budget} budget", lang).format(
+            rate=money(rate), budget=money(budget)
         )
     else:
-        words = (
-            f"{rate} €/j, {rate - budget} € au-dessus du budget de {budget} €"
-            if lang == "fr"
-            else f"{rate} €/day, {rate - budget} € over the {budget} € budget"
+        words = _("{rate}/day, {over} over the {budget} budget", lang).format(
+            rate=money(rate), over=money(rate - budget), budget=money(budget)
         )
     if pos:
-        en, fr = _POSITION_WORDS[pos]
-        words += (
-            f", {fr} pour un profil {_seniority_word(seniority, lang)} (médiane {median:g} €)"
-            if lang == "fr"
-            else f", {en} for a {seniority} (median {median:g} €)"
+        words += _(", {position} for a {seniority} profile (median {median})", lang).format(
+            position=_(_POSITION_TEXTS[pos], lang),
+            seniority=_seniority_word(seniority, lang),
+            median=money(median),
         )
     return words

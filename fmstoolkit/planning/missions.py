@@ -14,6 +14,8 @@ from typing import Any
 import sqlite_utils
 
 from ..errors import Conflict, InvalidInput, InvalidState, NotFound
+from ..i18n import N_, _
+from ..models import Mission, validate
 from ._common import (
     OPEN_MISSION_STATUSES,
     OPEN_REQUEST_STATUSES,
@@ -21,11 +23,9 @@ from ._common import (
     _count_working_days,
     _date,
     _freelancer_row,
-    _lang,
     _now,
     _project_id,
     _skill,
-    _t,
 )
 from .calendar import working_period
 from .free_busy import _check_free
@@ -46,7 +46,7 @@ def get_mission(db: sqlite_utils.Database, mission_id: int) -> dict[str, Any]:
     )
     if not rows:
         raise NotFound(
-            "No mission #{id}.", "Aucune mission n° {id}.", field="mission", id=mission_id
+            "No mission #{id}.", field="mission", id=mission_id
         )
     return rows[0]
 
@@ -57,7 +57,6 @@ def _bookable(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]:
         why = "opted out" if person["opted_out_at"] else person["status"]
         raise InvalidState(
             "{name} cannot be booked ({why}).",
-            "{name} ne peut pas être réservé(e) ({why}).",
             field="freelancer",
             name=person["name"],
             why=why,
@@ -86,8 +85,6 @@ def create_mission(
     Give ``days`` (working days from ``start``) or ``end``. The daily rate defaults to the
     freelancer's. Raises :class:`Conflict` naming the overlapping mission and its dates.
     """
-    from ..models import Mission, validate
-
     person = _bookable(db, freelancer_id)
     first = _date(start, "start")
     if days is not None:
@@ -99,14 +96,12 @@ def create_mission(
     else:
         raise InvalidInput(
             "Give the number of working days or the end date.",
-            "Donnez le nombre de jours ouvrés ou la date de fin.",
             field="days",
         )
     rate = daily_rate if daily_rate is not None else person["daily_rate"]
     if rate is None:
         raise InvalidInput(
             "{name} has no daily rate on file: give the mission's daily rate.",
-            "{name} n'a pas de tarif journalier : indiquez celui de la mission.",
             field="daily_rate",
             name=person["name"],
         )
@@ -142,16 +137,15 @@ def create_mission(
 def _require_status(
     record: Mapping[str, Any],
     allowed: tuple[str, ...],
-    en: str,
-    fr: str,
+    message: str,
     *,
     field: str,
     record_id: int,
 ) -> None:
-    """Raise InvalidState (``en``/``fr``, with ``{id}`` and ``{status}``) unless the record's
+    """Raise InvalidState (``message``, with ``{id}`` and ``{status}``) unless the record's
     status is one of ``allowed``."""
     if record["status"] not in allowed:
-        raise InvalidState(en, fr, field=field, id=record_id, status=record["status"])
+        raise InvalidState(message, field=field, id=record_id, status=record["status"])
 
 
 def assign(
@@ -173,17 +167,15 @@ def assign(
     _require_status(
         req,
         OPEN_REQUEST_STATUSES,
-        "Request #{id} is {status}: it cannot be staffed.",
-        "La demande n° {id} est {status} : impossible de la pourvoir.",
+        N_("Request #{id} is {status}: it cannot be staffed."),
         field="request",
         record_id=request_id,
     )
     role = _pick_role(req, role_id)
     if role["filled"]:
-        who = role["freelancer"] or _t(_lang(), "outside the network", "hors réseau")
+        who = role["freelancer"] or _("outside the network")
         raise Conflict(
             "Role #{role} of request #{id} is already filled ({who}).",
-            "Le rôle n° {role} de la demande n° {id} est déjà pourvu ({who}).",
             field="role",
             role=role["id"],
             id=request_id,
@@ -213,8 +205,7 @@ def _open_mission(db: sqlite_utils.Database, mission_id: int) -> dict[str, Any]:
     _require_status(
         m,
         OPEN_MISSION_STATUSES,
-        "Mission #{id} is {status}: it can no longer be changed.",
-        "La mission n° {id} est {status} : elle ne peut plus être modifiée.",
+        N_("Mission #{id} is {status}: it can no longer be changed."),
         field="mission",
         record_id=mission_id,
     )
@@ -277,7 +268,6 @@ def extend_mission(
     if (days is None) == (end is None):
         raise InvalidInput(
             "Give either extra working days or a new end date.",
-            "Donnez soit des jours ouvrés en plus, soit une nouvelle date de fin.",
             field="days",
         )
     if days is not None:
@@ -285,7 +275,6 @@ def extend_mission(
         if total < 1:
             raise InvalidInput(
                 "A mission lasts at least one working day.",
-                "Une mission dure au moins un jour ouvré.",
                 field="days",
             )
         first, last = working_period(first, total)
@@ -294,7 +283,6 @@ def extend_mission(
         if last < first:
             raise InvalidInput(
                 "The new end {end} is before the start {start}.",
-                "La nouvelle fin {end} est avant le début {start}.",
                 field="end",
                 end=last.isoformat(),
                 start=first.isoformat(),

@@ -13,6 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from ..errors import InvalidInput, NotFound
+from ..models import Poll, validate
 from ._common import _freelancer_row, _iso, _now
 from .requests import _request_row
 
@@ -30,8 +31,6 @@ def record_poll(
     Idempotent on (request, freelancer): asking again returns the same poll. An open request
     becomes ``polling``. Sending the question is the notifier's job (outbox).
     """
-    from ..models import Poll, validate
-
     req = _request_row(db, request_id)
     _freelancer_row(db, freelancer_id)
     rec = validate(
@@ -80,13 +79,12 @@ def answer_poll(
     if value not in ("yes", "no", "maybe"):
         raise InvalidInput(
             "The answer must be yes, no or maybe (got '{value}').",
-            "La réponse doit être oui, non ou peut-être (reçu « {value} »).",
             field="answer",
             value=answer,
         )
     rows = list(db.query("SELECT * FROM polls WHERE id = ?", [poll_id]))
     if not rows:
-        raise NotFound("No poll #{id}.", "Aucune sollicitation n° {id}.", field="poll", id=poll_id)
+        raise NotFound("No poll #{id}.", field="poll", id=poll_id)
     at = (
         when.isoformat(sep=" ", timespec="seconds")
         if isinstance(when, dt.datetime)

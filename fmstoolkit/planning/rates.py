@@ -18,6 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from ..errors import InvalidInput, Problem
+from ..i18n import N_, _, format_money
 from ..models import invalid
 from ._common import (
     SENIORITIES,
@@ -26,7 +27,6 @@ from ._common import (
     _seniority_word,
     _skill,
     _skill_label,
-    _t,
     _today,
 )
 
@@ -143,7 +143,6 @@ def _check_seniority(seniority: str | None) -> None:
     if seniority is not None and seniority not in SENIORITIES:
         raise InvalidInput(
             "Unknown seniority '{value}'; use junior, confirmed or senior.",
-            "Séniorité inconnue « {value} » ; utilisez junior, confirmed ou senior.",
             field="seniority",
             value=seniority,
         )
@@ -194,21 +193,12 @@ def _position(rate: int | None, bench: Mapping[str, Any]) -> str | None:
     return "high" if rate <= bench["max"] else "above"
 
 
-_POSITION_WORDS = {
-    "below": ("below every rate the agency paid", "sous tous les tarifs payés par l'agence"),
-    "low": (
-        "in the lower quarter of the agency's rates",
-        "dans le quart bas des tarifs de l'agence",
-    ),
-    "typical": ("typical of the agency's rates", "dans la norme des tarifs de l'agence"),
-    "high": (
-        "in the upper quarter of the agency's rates",
-        "dans le quart haut des tarifs de l'agence",
-    ),
-    "above": (
-        "above every rate the agency paid",
-        "au-dessus de tous les tarifs payés par l'agence",
-    ),
+_POSITION_TEXTS = {
+    "below": N_("below every rate the agency paid"),
+    "low": N_("in the lower quarter of the agency's rates"),
+    "typical": N_("typical of the agency's rates"),
+    "high": N_("in the upper quarter of the agency's rates"),
+    "above": N_("above every rate the agency paid"),
 }
 
 
@@ -236,19 +226,17 @@ def rate_position(
     pos = _position(value, bench)
     who = f"{bench['skill_label']}" + (f", {_seniority_word(seniority, lang)}" if seniority else "")
     if pos is None:
-        text = _t(
-            lang,
-            f"{value} €/day: no past rate to compare for {who}",
-            f"{value} €/j : aucun tarif passé à comparer pour {who}",
+        text = _("{rate}/day: no past rate to compare for {who}", lang).format(
+            rate=format_money(value, lang), who=who
         )
     else:
-        en, fr = _POSITION_WORDS[pos]
-        text = _t(
+        text = _(
+            "{rate}/day is {position} for {who} (median {median}, {q1}–{q3} for the middle "
+            "half, {count} missions)",
             lang,
-            f"{value} €/day is {en} for {who} (median {bench['median']:g} €, "
-            f"{bench['q1']:g}–{bench['q3']:g} € for the middle half, {bench['count']} missions)",
-            f"{value} €/j est {fr} pour {who} (médiane {bench['median']:g} €, "
-            f"{bench['q1']:g}–{bench['q3']:g} € pour la moitié centrale, "
-            f"{bench['count']} missions)",
-        )
+        ).format(
+            rate=format_money(value, lang), position=_(_POSITION_TEXTS[pos], lang), who=who,
+            median=format_money(bench["median"], lang), q1=format_money(bench["q1"], lang),
+            q3=format_money(bench["q3"], lang), count=bench["count"],
+        )  # fmt: skip
     return {"rate": value, "position": pos, "text": text, "benchmark": bench}

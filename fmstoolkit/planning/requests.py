@@ -14,7 +14,9 @@ from typing import Any
 
 import sqlite_utils
 
+from .. import pool
 from ..errors import InvalidInput, InvalidState, NotFound, Problem
+from ..models import invalid
 from ._common import (
     OPEN_REQUEST_STATUSES,
     _date,
@@ -43,23 +45,21 @@ def _prepare_request(
     today: dt.date | str | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Check a request without writing anything: the clean values and every problem found."""
-    from .. import pool
-
     problems: list[Problem] = []
     out: dict[str, Any] = {}
     # project: an existing id, or any non-empty name (created on save)
     text = str(project if project is not None else "").strip()
     if not text:
         problems.append(
-            Problem("say which project the request is for", "indiquez le projet", field="project")
+            Problem("say which project the request is for", field="project")
         )
     elif text.isdigit():
         if not db.execute("SELECT 1 FROM projects WHERE id = ?", [int(text)]).fetchone():
             problems.append(
                 Problem(
-                    f"no project #{text}; give its name to create it",
-                    f"aucun projet n° {text} ; donnez son nom pour le créer",
+                    "no project #{id}; give its name to create it",
                     field="project",
+                    params={"id": text},
                 )
             )
     out["project"] = text
@@ -70,7 +70,6 @@ def _prepare_request(
         problems.append(
             Problem(
                 "give a start date or a number of days from today, not both",
-                "donnez une date de début ou un délai en jours, pas les deux",
                 field="start",
             )
         )
@@ -80,9 +79,9 @@ def _prepare_request(
         except InvalidInput:
             problems.append(
                 Problem(
-                    f"'{start}' is not a date; write it YYYY-MM-DD",
-                    f"« {start} » n'est pas une date ; écrivez-la AAAA-MM-JJ",
+                    "'{value}' is not a date; write it YYYY-MM-DD",
                     field="start",
+                    params={"value": start},
                 )
             )
     elif in_days not in (None, ""):
@@ -93,16 +92,15 @@ def _prepare_request(
         problems.append(
             Problem(
                 "give a start date (or a number of days from today)",
-                "donnez une date de début (ou un délai en jours)",
                 field="start",
             )
         )
     if first is not None and first < base:
         problems.append(
             Problem(
-                f"the start date {first.isoformat()} is in the past",
-                f"la date de début {first.isoformat()} est passée",
+                "the start date {day} is in the past",
                 field="start",
+                params={"day": first.isoformat()},
             )
         )
     n_days = _positive_int(days, "days", problems, high=1000)
@@ -110,7 +108,6 @@ def _prepare_request(
         problems.append(
             Problem(
                 "say how many working days are needed",
-                "indiquez le nombre de jours ouvrés",
                 field="days",
             )
         )
@@ -126,7 +123,7 @@ def _prepare_request(
         specs.append(dict(spec))
     if not specs:
         problems.append(
-            Problem("say which skill is needed", "indiquez la compétence recherchée", field="skill")
+            Problem("say which skill is needed", field="skill")
         )
     aliases = pool.skill_aliases(db)
     clean_roles = []
@@ -200,8 +197,6 @@ def create_request(
         today=today,
     )
     if problems:
-        from ..models import invalid
-
         raise invalid(problems)
     with db.atomic():
         project_id, created = _project_id(db, clean["project"])
@@ -241,7 +236,6 @@ def add_role(
     if req["status"] not in OPEN_REQUEST_STATUSES and req["status"] != "staffed":
         raise InvalidState(
             "Request #{id} is {status}: no role can be added.",
-            "La demande n° {id} est {status} : impossible d'ajouter un rôle.",
             id=request_id,
             status=req["status"],
         )
@@ -250,8 +244,6 @@ def add_role(
     rate = _positive_int(max_rate, "max_rate", problems)
     s = _skill(db, skill)
     if problems:
-        from ..models import invalid
-
         raise invalid(problems)
     with db.atomic():
         role_id = (
@@ -280,7 +272,7 @@ def _request_row(db: sqlite_utils.Database, request_id: int) -> dict[str, Any]:
     rows = list(db.query("SELECT * FROM requests WHERE id = ?", [request_id]))
     if not rows:
         raise NotFound(
-            "No request #{id}.", "Aucune demande n° {id}.", field="request", id=request_id
+            "No request #{id}.", field="request", id=request_id
         )
     return rows[0]
 
@@ -381,7 +373,6 @@ def close_request(
     if outcome not in ("outside", "unfilled", "cancelled"):
         raise InvalidInput(
             "The outcome must be outside, unfilled or cancelled (got '{value}').",
-            "L'issue doit être outside, unfilled ou cancelled (reçu « {value} »).",
             field="outcome",
             value=outcome,
         )
@@ -389,7 +380,6 @@ def close_request(
     if req["status"] == "cancelled":
         raise InvalidState(
             "Request #{id} is already closed.",
-            "La demande n° {id} est déjà close.",
             id=request_id,
         )
     with db.atomic():

@@ -3,8 +3,8 @@
 A role is scored with one set-based query (:data:`SCORE_SQL`): the freelancers with the skill
 (``idx_freelancer_skills_skill``), their busy periods over the request's dates (the
 ``(freelancer_id, start_date, end_date)`` indexes of missions and unavailability) and their
-collaboration record (``collaboration_stats``, kept exact by triggers). Only the columns the
-score needs are read; what only the words need is read for the candidates shown.
+collaboration part (from ``collaboration_stats``, kept exact by triggers). Only what the score
+needs is read; what only the words need (:class:`Details`) is read for the candidates shown.
 
 The score (0-100) adds four parts, whose most points are :data:`WEIGHTS`:
 
@@ -12,14 +12,15 @@ The score (0-100) adds four parts, whose most points are :data:`WEIGHTS`:
 * availability, up to 25: the share of the request's working days that are free (a "no" to
   this request's poll counts as not available, a "maybe" as 80 %);
 * collaboration, up to 25: average collaboration-note rating, would-rehire answers, number of
-  past missions and how recent the last one is (a newcomer gets a neutral 8);
+  past missions and how recent the last one is (a newcomer gets a neutral 8); computed by
+  SQLite where the record is read (:data:`_COLLABORATION_SQL`), which costs less than
+  carrying the record of every candidate into Python;
 * rate, up to 20: within the budget (role or request maximum) and where the rate stands in the
   agency's benchmark for the skill and the freelancer's seniority.
 
 What is the same for every candidate of a request (its working days, budget, poll answers,
-rate benchmarks) is gathered once in a :class:`RoleQuery`; what many candidates share (a
-rate and seniority, a set of busy periods, the end of a last mission) is computed once per
-request.
+rate benchmarks) is gathered once in a :class:`RoleQuery`; what many candidates share (a rate
+and seniority, a set of busy periods) is computed once per request.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ import datetime as dt
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import sqlite_utils
@@ -99,56 +102,121 @@ AVAILABLE_SQL = (
     + ")"
 )
 
+#: The collaboration part of a freelancer with a record ``s``: rating points (per star above
+#: 1/5, or unrated) + would-rehire points (averaged over the notes, or no note) + a point per
+#: past mission (up to a count) + recency points (falling to nothing after RECENCY_DAYS since
+#: the last mission ended), within 0 and its weight; a newcomer's otherwise. Every number is a
+#: bound parameter (:data:`_COLLABORATION_PARAMS`); the arithmetic is that of Python floats,
+#: in the same order.
+_COLLABORATION_SQL = (
+    "CASE WHEN s.missions THEN max(0.0, min(:collaboration_max, "
+    "coalesce(:per_star * (s.rating_avg - 1), :unrated) "
+    "+ CASE WHEN s.notes THEN (:yes_points * (s.rehire_yes + 0.5 * s.rehire_maybe) "
+    "- :no_points * s.rehire_no) / s.notes ELSE :no_note END "
+    "+ min(s.missions, :missions_counted) "
+    "+ :recency * max(0.0, 1 - max(coalesce(:today_jd - julianday(s.last_end), :never), 0) "
+    "/ :recency_days))) ELSE :newcomer END"
+)
+_COLLABORATION_PARAMS = {
+    "collaboration_max": WEIGHTS.collaboration,
+    "per_star": RATING_POINTS_PER_STAR,
+    "unrated": UNRATED_POINTS,
+    "yes_points": REHIRE_YES_POINTS,
+    "no_points": REHIRE_NO_POINTS,
+    "no_note": NO_NOTE_REHIRE_POINTS,
+    "missions_counted": MISSIONS_COUNTED,
+    "recency": RECENCY_POINTS,
+    "never": NEVER_DAYS,
+    "recency_days": RECENCY_DAYS,
+    "newcomer": NEWCOMER_POINTS,
+}
+
 
 class ScoreRow(NamedTuple):
     """What the score of one candidate is made of, as read by :data:`SCORE_SQL`."""
 
     id: int
-    name: str
     level: int
     seniority: str
     rate: int | None
-    #: Busy periods over the request (missions, then unavailability), as "startend" pairs
-    #: joined by commas, or None.
+    #: Busy periods within the request's dates (missions, then unavailability), as
+    #: "startend" pairs joined by commas, or None.
     busy_periods: str | None
-    #: The collaboration record; ``missions`` is None for a freelancer never hired.
+    collaboration: float  # the collaboration part of the score
+
+
+class Details(NamedTuple):
+    """What only the words need, read for the candidates shown (see :mod:`.matching`)."""
+
+    id: int
+    name: str
+    headline: str | None
+    city: str | None
+    confirmed_at: str | None  # availability confirmed (timestamp, and by whom)
+    confirmed_by: str | None
+    #: The collaboration record; ``missions`` is None (or 0) for a freelancer never hired.
     missions: int | None
     last_end: str | None
     rating_avg: float | None
     notes: int | None
     rehire_yes: int | None
-    rehire_maybe: int | None
     rehire_no: int | None
 
 
+#: A :class:`ScoreRow` followed by the :class:`Details` (but the id) of the same candidate,
+#: read in one go when every candidate is explained (``score_role(details=True)``).
+ScoreDetailRow = NamedTuple(  # type: ignore[misc]
+    "ScoreDetailRow",
+    [*ScoreRow.__annotations__.items(), *list(Details.__annotations__.items())[1:]],
+)
+
 _SCORE_COLUMNS = {
     "id": "f.id",
-    "name": "f.name",
     "level": "fs.level",
     "seniority": "f.seniority",
     "rate": "f.daily_rate",
-    "busy_periods": "(SELECT group_concat(p) FROM (SELECT m.start_date || m.end_date AS p "
+    # Clipped to the request's dates: candidates share far more clipped periods than periods.
+    "busy_periods": "(SELECT group_concat(p) FROM ("
+    "SELECT max(m.start_date, :start) || min(m.end_date, :end) AS p "
     + _MISSIONS_OVERLAP
-    + " UNION ALL SELECT u.start_date || u.end_date "
+    + " UNION ALL SELECT max(u.start_date, :start) || min(u.end_date, :end) "
     + _UNAVAILABLE_OVERLAP
     + "))",
+    "collaboration": _COLLABORATION_SQL,
+}
+_DETAIL_COLUMNS = {
+    "id": "f.id",
+    "name": "f.name",
+    "headline": "f.headline",
+    "city": "f.city",
+    "confirmed_at": "f.availability_confirmed_at",
+    "confirmed_by": "f.availability_confirmed_by",
     "missions": "s.missions",
     "last_end": "s.last_end",
     "rating_avg": "s.rating_avg",
     "notes": "s.notes",
     "rehire_yes": "s.rehire_yes",
-    "rehire_maybe": "s.rehire_maybe",
     "rehire_no": "s.rehire_no",
 }
+_DETAIL_ONLY = {name: expr for name, expr in _DETAIL_COLUMNS.items() if name != "id"}
 assert tuple(_SCORE_COLUMNS) == ScoreRow._fields
-#: The one query of a ranking, one :class:`ScoreRow` per candidate.
-SCORE_SQL = (
-    "SELECT "
-    + ", ".join(f"{expr} AS {name}" for name, expr in _SCORE_COLUMNS.items())
-    + " "
-    + _SKILLED_FROM.replace(
-        " WHERE ", " LEFT JOIN collaboration_stats s ON s.freelancer_id = f.id WHERE ", 1
-    )
+assert tuple(_DETAIL_COLUMNS) == Details._fields
+assert tuple(_SCORE_COLUMNS | _DETAIL_ONLY) == ScoreDetailRow._fields
+_STATS_JOIN = " LEFT JOIN collaboration_stats s ON s.freelancer_id = f.id "
+_SCORED_FROM = _SKILLED_FROM.replace(" WHERE ", _STATS_JOIN + "WHERE ", 1)
+
+
+def _select(columns: dict[str, str]) -> str:
+    return "SELECT " + ", ".join(f"{expr} AS {name}" for name, expr in columns.items()) + " "
+
+
+#: The one query of a ranking, one :class:`ScoreRow` per candidate...
+SCORE_SQL = _select(_SCORE_COLUMNS) + _SCORED_FROM
+#: ... or one :class:`ScoreDetailRow`, when every candidate is explained.
+SCORE_DETAILS_SQL = _select(_SCORE_COLUMNS | _DETAIL_ONLY) + _SCORED_FROM
+#: The :class:`Details` of some freelancers (``marks``: one ? per id).
+DETAILS_SQL = (
+    _select(_DETAIL_COLUMNS) + "FROM freelancers f" + _STATS_JOIN + "WHERE f.id IN ({marks})"
 )
 
 
@@ -166,6 +234,17 @@ class RoleQuery:
     polls: Mapping[int, str]  # freelancer id -> answer to this request's poll
     benches: Mapping[str, Mapping[str, Any]]  # seniority -> rate benchmark of the skill
     day0: dt.date
+
+    def params(self) -> dict[str, Any]:
+        """The parameters of :data:`SCORE_SQL`."""
+        return {
+            "skill": self.skill_id,
+            "level": self.level,
+            "start": self.start,
+            "end": self.end,
+            # SQLite's julianday() of day0 at midnight, exactly.
+            "today_jd": self.day0.toordinal() + 1721424.5,
+        } | _COLLABORATION_PARAMS
 
 
 def role_query(
@@ -204,51 +283,56 @@ class RateFacts(NamedTuple):
 
 
 class Scored(NamedTuple):
-    """One candidate's score. Compared as tuples, the best comes first: highest score, then
-    name, then id."""
+    """One candidate's score and its parts. Compared as tuples, the best comes first: highest
+    score, then name, then id (the name is None unless read with the score, see
+    :func:`best_first`)."""
 
     neg_score: float
-    name: str
+    name: str | None
     id: int
-    row: ScoreRow
-    points: tuple[float, float, float, float]  # in the order of COMPONENTS
+    row: ScoreRow  # or a ScoreDetailRow
+    skill: float
+    availability: float
     busy_mask: int  # bit i set: the request's working day i is busy
     answer: str | None  # to this request's poll
-    rate: RateFacts
+    rate: RateFacts  # its points are the rate part
 
     @property
     def score(self) -> float:
         return -self.neg_score
 
-    def free_and_busy(self, days: tuple[str, ...]) -> tuple[list[str], list[str]]:
-        """The request's working ``days`` split into the free and the busy ones."""
-        mask = self.busy_mask
-        if not mask:
-            return list(days), []
-        free = [d for i, d in enumerate(days) if not mask >> i & 1]
-        return free, [d for i, d in enumerate(days) if mask >> i & 1]
+    @property
+    def points(self) -> tuple[float, float, float, float]:
+        """The four parts, in the order of :data:`COMPONENTS`."""
+        return (self.skill, self.availability, self.row.collaboration, self.rate.points)
 
 
 def score_role(
-    conn: Any, query: RoleQuery, *, free_only: bool = False, under_budget: bool = False
+    conn: Any,
+    query: RoleQuery,
+    *,
+    free_only: bool = False,
+    under_budget: bool = False,
+    details: bool = False,
 ) -> list[Scored]:
     """Every candidate of the role, scored, in no particular order (see :func:`best_first`).
 
     ``free_only`` keeps the fully free; ``under_budget`` those whose known rate is within the
-    budget.
+    budget; ``details`` reads the details of every candidate with its score. Written for
+    speed (every candidate of a skill goes through this loop): what candidates share is
+    computed once (:class:`_BusyDays`, :class:`_RatePoints`) and looked up.
     """
-    cursor = conn.execute(SCORE_SQL, _params(query))
-    busy_days = _BusyDays(query.days)
+    sql, make_row = (SCORE_DETAILS_SQL, _detail_row) if details else (SCORE_SQL, _score_row)
+    rows = conn.execute(sql, query.params()).fetchall()
+    busy_days, rates = _BusyDays(query.days), _RatePoints(query)
     masks, n_days, shares = busy_days.masks, len(query.days), busy_days.shares
-    rates = _RatePoints(query)
-    recency = _Recency(query.day0)
-    level_points = WEIGHTS.level / MAX_LEVEL
-    polls = query.polls
+    level_points, polls = WEIGHTS.level / MAX_LEVEL, query.polls
     out: list[Scored] = []
-    for row in map(ScoreRow._make, cursor):
+    append = out.append
+    for row in map(make_row, rows):
         packed = row.busy_periods
-        mask = masks.get(packed) if packed else 0
-        if mask is None:
+        mask = masks.get(packed, -1) if packed else 0
+        if mask < 0:
             mask = busy_days.add(packed)
         if free_only and mask:
             continue
@@ -256,31 +340,38 @@ def score_role(
         if under_budget and rate.within_budget is False:
             continue
         answer = polls.get(row.id) if polls else None
-        avail_pts = shares[n_days - mask.bit_count()] if mask else shares[n_days]
+        avail = shares[n_days - mask.bit_count()]
         if answer == "no":
-            avail_pts = 0.0
+            avail = 0.0
         elif answer == "maybe":
-            avail_pts *= MAYBE_SHARE
-        collab_pts = _collaboration_points(row, recency) if row.missions else NEWCOMER_POINTS
-        skill_pts = level_points * row.level
-        points = (skill_pts, avail_pts, collab_pts, rate.points)
-        score = round(skill_pts + avail_pts + collab_pts + rate.points, 1)
-        # tuple.__new__ is what Scored._make does, without a Python call per candidate.
-        out.append(_new(Scored, (-score, row.name, row.id, row, points, mask, answer, rate)))
+            avail *= MAYBE_SHARE
+        skill = level_points * row.level
+        score = round(skill + avail + row.collaboration + rate.points, 1)
+        name = row.name if details else None
+        append(_new(Scored, (-score, name, row.id, row, skill, avail, mask, answer, rate)))
     return out
 
 
+# What ScoreRow._make and Scored._make do, without a Python call per candidate.
 _new = tuple.__new__
+_score_row = partial(_new, ScoreRow)
+_detail_row = partial(_new, ScoreDetailRow)
 
 
 def best_first(scored: list[Scored], top: int | None = None) -> list[Scored]:
-    """The scored candidates in rank order, the first ``top`` only (all when ``top`` is None)."""
-    scored.sort()
-    return scored[:top] if top else scored
-
-
-def _params(query: RoleQuery) -> dict[str, Any]:
-    return {"skill": query.skill_id, "level": query.level, "start": query.start, "end": query.end}
+    """The ``top`` best scored candidates (all when ``top`` is None), best first, and those
+    tied with the last one: candidates of the same score are ranked by name, which is only
+    read for the candidates shown when they are not all (see
+    :func:`fmstoolkit.planning.matching.rank_candidates`).
+    """
+    if not top or top >= len(scored):
+        scored.sort()
+        return scored
+    scored.sort(key=itemgetter(0))  # by score: names are not read yet, ties are ordered later
+    end, last = top, scored[top - 1].neg_score
+    while end < len(scored) and scored[end].neg_score == last:
+        end += 1
+    return scored[:end]
 
 
 class _BusyDays:
@@ -326,30 +417,3 @@ class _RatePoints(dict):
             points = budget_pts + POSITION_POINTS.get(position, NO_POSITION_POINTS)
         facts = self[seniority, rate] = RateFacts(within, position, points)
         return facts
-
-
-class _Recency(dict):
-    """The recency points of the end of a last mission (candidates share end dates)."""
-
-    def __init__(self, day0: dt.date) -> None:
-        super().__init__()
-        self.day0 = day0
-
-    def __missing__(self, last_end: str | None) -> float:
-        age = (self.day0 - dt.date.fromisoformat(last_end)).days if last_end else NEVER_DAYS
-        points = self[last_end] = RECENCY_POINTS * max(0.0, 1 - max(age, 0) / RECENCY_DAYS)
-        return points
-
-
-def _collaboration_points(row: ScoreRow, recency: _Recency) -> float:
-    """Rating, would-rehire answers, number and recency of past missions, up to the weight."""
-    yes, maybe, no = row.rehire_yes or 0, row.rehire_maybe or 0, row.rehire_no or 0
-    rating = row.rating_avg
-    rating_pts = RATING_POINTS_PER_STAR * (rating - 1) if rating is not None else UNRATED_POINTS
-    if row.notes:
-        rehire_pts = (REHIRE_YES_POINTS * (yes + 0.5 * maybe) - REHIRE_NO_POINTS * no) / row.notes
-    else:
-        rehire_pts = NO_NOTE_REHIRE_POINTS
-    count_pts = min(row.missions, MISSIONS_COUNTED)
-    total = rating_pts + rehire_pts + count_pts + recency[row.last_end]
-    return max(0.0, min(WEIGHTS.collaboration, total))

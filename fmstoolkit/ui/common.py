@@ -1,5 +1,5 @@
-"""Small helpers shared by the notebook apps of :mod:`fmstoolkit.ui`: the text of an
-``(en, fr)`` pair in the current language, the database to work on, the notifier's outbox."""
+"""Small helpers shared by the notebook apps of :mod:`fmstoolkit.ui`: a keyed sentence in the
+reader's language, and the database to work on."""
 
 from __future__ import annotations
 
@@ -8,21 +8,14 @@ from typing import Any
 
 import sqlite_utils
 
-from ..config import get_settings
 from ..db import open_db
+from ..i18n import _
 
 
-def localized(pair: tuple[str, str], lang: str | None = None) -> str:
-    """The French or English text of ``pair`` (``lang``, by default the settings' language)."""
-    en, fr = pair
-    return fr if (lang or get_settings().lang) == "fr" else en
-
-
-def translate(
-    texts: Mapping[str, tuple[str, str]], key: str, lang: str | None = None, **params: Any
-) -> str:
-    """The text ``texts[key]`` in the language, its ``{placeholders}`` filled from ``params``."""
-    text = localized(texts[key], lang)
+def translate(texts: Mapping[str, str], key: str, lang: str | None = None, **params: Any) -> str:
+    """The sentence ``texts[key]`` (an English source string) in ``lang``, its
+    ``{placeholders}`` filled from ``params``."""
+    text = _(texts[key], lang)
     return text.format(**params) if params else text
 
 

@@ -24,26 +24,24 @@ from ..actions.offboarding import close_offboarding
 from ..config import get_settings
 from ..errors import FmsError
 from ..forms.definitions import WIZARD_STEPS, offboarding_forms
-from ..forms.widgets import ERROR_STYLE, FormWidget
+from ..i18n import N_, _, format_date, format_money
 from .common import database, translate
+from .forms import ERROR_STYLE, FormWidget
 
 TEXTS = {
-    "pick": ("Mission to offboard", "Mission à clôturer"),
-    "start": ("Start / resume", "Commencer / reprendre"),
-    "next": ("Save and next", "Enregistrer et suivant"),
-    "back": ("Back", "Précédent"),
-    "close": ("Close the offboarding", "Clore l'offboarding"),
-    "ask_feedback": ("Ask the freelancer for feedback", "Demander son feedback au freelance"),
-    "send_reco": ("Send the recommendation", "Envoyer la recommandation"),
-    "none_due": ("No mission to offboard.", "Aucune mission à clôturer."),
-    "step": ("Step {n}/{total}: {title}", "Étape {n}/{total} : {title}"),
-    "queued": ("Message queued (#{id}).", "Message mis en file d'attente (n° {id})."),
-    "save_first": (
-        "Save this step first (click Next), then send.",
-        "Enregistrez d'abord cette étape (Suivant), puis envoyez.",
-    ),
-    "summary": ("Summary", "Récapitulatif"),
-    "missing": ("Still missing", "Il manque encore"),
+    "pick": N_("Mission to offboard"),
+    "start": N_("Start / resume"),
+    "next": N_("Save and next"),
+    "back": N_("Back"),
+    "close": N_("Close the offboarding"),
+    "ask_feedback": N_("Ask the freelancer for feedback"),
+    "send_reco": N_("Send the recommendation"),
+    "none_due": N_("No mission to offboard."),
+    "step": N_("Step {n}/{total}: {title}"),
+    "queued": N_("Message queued (#{id})."),
+    "save_first": N_("Save this step first (click Next), then send."),
+    "summary": N_("Summary"),
+    "missing": N_("Still missing:"),
 }
 
 
@@ -53,7 +51,7 @@ def t(key: str, lang: str | None = None, **params: Any) -> str:
 
 def _mission_label(row: dict[str, Any], lang: str) -> str:
     missing = len(row["missing"])
-    todo = f"{missing} à faire" if lang == "fr" else f"{missing} to do"
+    todo = _("{n} to do", lang).format(n=missing)
     who = f"{row['freelancer']} · {row['project']}"
     return f"#{row['mission_id']} · {who} · {row['end_date']} · {todo}"
 
@@ -112,11 +110,14 @@ class OffboardingWizard:
         self.summary = w.HTML()
         self.body = w.VBox()
         self.result: dict[str, Any] | None = None
+        period = _("{start} → {end} · {rate}/day", self.lang).format(
+            start=format_date(self.mission["start_date"], self.lang),
+            end=format_date(self.mission["end_date"], self.lang),
+            rate=format_money(self.mission["daily_rate"], self.lang),
+        )
         head = (
             f"<h3>{html.escape(self.mission['freelancer'])} · "
-            f"{html.escape(self.mission['project'])}</h3>"
-            f"<p>{self.mission['start_date']} → {self.mission['end_date']} · "
-            f"{self.mission['daily_rate']} €/j</p>"
+            f"{html.escape(self.mission['project'])}</h3><p>{html.escape(period)}</p>"
         )
         self.box = w.VBox(
             [
@@ -234,7 +235,6 @@ class OffboardingWizard:
 
     def summary_html(self) -> str:
         data = offboarding.get_offboarding(self.db, self.mission_id)
-        fr = self.lang == "fr"
         rows = []
         for key, item in data["checklist"].items():
             state = {"done": "✓", "not_applicable": "n/a", "pending": "…"}[item["status"]]
@@ -244,40 +244,58 @@ class OffboardingWizard:
                 f"<td>{state}</td><td>{detail}</td></tr>"
             )
         check = data["invoice_check"]
+        lang = self.lang
+        expected = _("Expected amount: {amount} ({days} days x {rate})", lang).format(
+            amount=format_money(check["expected_amount"], lang),
+            days=check["working_days"],
+            rate=format_money(check["agreed_rate"], lang),
+        )
         parts = [
-            f"<h3>{t('summary', self.lang)}</h3>",
-            f"<p>Statut : <b>{data['status']}</b></p>"
-            if fr
-            else f"<p>Status: <b>{data['status']}</b></p>",
+            f"<h3>{t('summary', lang)}</h3>",
+            "<p>" + _("Status: {status}", lang).format(status=f"<b>{data['status']}</b>")
+            + "</p>",
             "<table>" + "".join(rows) + "</table>",
-            f"<p>{'Montant attendu :' if fr else 'Expected amount:'} {check['expected_amount']} € "
-            f"({check['working_days']} j x {check['agreed_rate']} €)</p>",
+            f"<p>{html.escape(expected)}</p>",
         ]
         parts += [f'<p style="{ERROR_STYLE}">{html.escape(x)}</p>' for x in check["warnings"]]
         for fb in data["feedback"]:
-            parts.append(
-                f"<p>Feedback ({fb['source']}) : {fb['onboarding']}/5, {fb['integration']}/5, "
-                f"{fb['clarity']}/5 — {html.escape(fb['suggestions'] or '')}</p>"
+            text = _(
+                "Feedback ({source}): {onboarding}/5, {integration}/5, {clarity}/5 — "
+                "{suggestions}",
+                lang,
+            ).format(
+                source=fb["source"], onboarding=fb["onboarding"],
+                integration=fb["integration"], clarity=fb["clarity"],
+                suggestions=fb["suggestions"] or "",
             )
+            parts.append(f"<p>{html.escape(text)}</p>")
         if data["recommendation"]:
             parts.append(f"<blockquote>{html.escape(data['recommendation']['text'])}</blockquote>")
         note = data["note"]
         if note:
-            parts.append(
-                f"<p>Note : {note['quality']}/{note['communication']}/{note['deadlines']}/"
-                f"{note['autonomy']} · {note['would_rehire']} · "
-                f"{html.escape(', '.join(note['tags']))}</p>"
+            text = _(
+                "Note: {quality}/{communication}/{deadlines}/{autonomy} · {would_rehire} · "
+                "{tags}",
+                lang,
+            ).format(
+                quality=note["quality"], communication=note["communication"],
+                deadlines=note["deadlines"], autonomy=note["autonomy"],
+                would_rehire=note["would_rehire"], tags=", ".join(note["tags"]),
             )
+            parts.append(f"<p>{html.escape(text)}</p>")
         if self.result:
             pub = self.result.get("publish", {})
-            parts.append(
-                f"<p>Alumni : {self.result['alumni']} · check-in {self.result['checkin_date']} · "
-                f"publish: {html.escape(str(pub.get('status')))} "
-                f"{html.escape(str(pub.get('error') or ''))}</p>"
+            text = _(
+                "Alumni: {alumni} · check-in {checkin} · publish: {status} {error}", lang
+            ).format(
+                alumni=self.result["alumni"],
+                checkin=format_date(self.result["checkin_date"], lang),
+                status=pub.get("status"), error=pub.get("error") or "",
             )
+            parts.append(f"<p>{html.escape(text.rstrip())}</p>")
         if data["missing"]:
             parts.append(
-                f"<p>{t('missing', self.lang)} :</p><ul>"
+                f"<p>{html.escape(t('missing', lang))}</p><ul>"
                 + "".join(f"<li>{html.escape(m)}</li>" for m in data["missing"])
                 + "</ul>"
             )
@@ -344,11 +362,10 @@ def offboarding_app(db=None, *, within: int = 30) -> w.VBox:
 def trends_figure(db=None, by: str = "month") -> go.Figure:
     """Average onboarding, integration and clarity ratings per month (or quarter)."""
     data = offboarding.feedback_trends(database(db), by=by)
-    fr = get_settings().lang == "fr"
     names = {
-        "onboarding": "Accueil" if fr else "Onboarding",
-        "integration": "Intégration" if fr else "Integration",
-        "clarity": "Clarté" if fr else "Clarity",
+        "onboarding": _("Onboarding"),
+        "integration": _("Integration"),
+        "clarity": _("Clarity"),
     }
     periods = [p["period"] for p in data["periods"]]
     fig = go.Figure()
@@ -362,13 +379,13 @@ def trends_figure(db=None, by: str = "month") -> go.Figure:
         go.Bar(
             x=periods,
             y=[p["responses"] for p in data["periods"]],
-            name="Réponses" if fr else "Responses",
+            name=_("Responses"),
             yaxis="y2",
             opacity=0.25,
         )
     )
     fig.update_layout(
-        title="Feedback sur l'accueil des freelances" if fr else "Freelancers' onboarding feedback",
+        title=_("Freelancers' onboarding feedback"),
         yaxis={"range": [0.5, 5.5], "title": "1-5"},
         yaxis2={"overlaying": "y", "side": "right", "showgrid": False},
         legend={"orientation": "h"},
@@ -380,8 +397,7 @@ def trends_figure(db=None, by: str = "month") -> go.Figure:
 def themes_html(db=None) -> w.HTML:
     """The recurring themes of the suggestions, most frequent first, with examples."""
     data = offboarding.feedback_trends(database(db))
-    fr = get_settings().lang == "fr"
-    head = "Thèmes récurrents des suggestions" if fr else "Recurring themes in suggestions"
+    head = _("Recurring themes in suggestions")
     rows = "".join(
         f"<tr><td>{html.escape(x['label'])}</td><td>{x['count']}</td>"
         f"<td><i>{html.escape(x['examples'][0])}</i></td></tr>"

@@ -14,30 +14,30 @@ from typing import Any
 import ipywidgets as w
 import sqlite_utils
 
-from ..config import get_settings
+from ..db import open_db
 from ..errors import FmsError
-from ..notify import outbox
+from ..i18n import N_, _
+from ..notify import dispatcher, outbox
 
 COLUMNS = ("id", "freelancer", "kind", "channel", "status", "attempts", "sent_at", "last_error")
 LABELS = {
-    "fr": {"title": "Messages aux freelances", "refresh": "Actualiser",
-           "send": "Envoyer maintenant", "empty": "Aucun message en file.",
-           "sent": "envoyé(s)", "retry": "à réessayer",
-           "dead": "en échec", "cancelled": "annulé(s)"},
-    "en": {"title": "Messages to freelancers", "refresh": "Refresh", "send": "Send now",
-           "empty": "No message queued.", "sent": "sent", "retry": "to retry", "dead": "dead",
-           "cancelled": "cancelled"},
+    "title": N_("Messages to freelancers"),
+    "refresh": N_("Refresh"),
+    "send": N_("Send now"),
+    "empty": N_("No message queued."),
+    "summary": N_("{sent} sent, {retry} to retry, {dead} dead, {cancelled} cancelled"),
 }
 
 
-def _labels() -> dict[str, str]:
-    return LABELS["fr" if get_settings().lang == "fr" else "en"]
+def label(key: str) -> str:
+    """The text ``LABELS[key]`` in the settings' language (``FMS_LANG``)."""
+    return _(LABELS[key])
 
 
 def messages_html(rows: list[dict[str, Any]]) -> str:
     """The messages as an HTML table (escaped), newest first."""
     if not rows:
-        return f"<p>{html.escape(_labels()['empty'])}</p>"
+        return f"<p>{html.escape(label('empty'))}</p>"
     head = "".join(f"<th>{c}</th>" for c in COLUMNS)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(r.get(c) or ''))}</td>" for c in COLUMNS) + "</tr>"
@@ -51,16 +51,15 @@ class OutboxPanel(w.VBox):
 
     def __init__(self, db: sqlite_utils.Database, limit: int = 15) -> None:
         self.db, self.limit = db, limit
-        labels = _labels()
         self.table = w.HTML()
         self.message = w.HTML()
-        self.refresh_button = w.Button(description=labels["refresh"], icon="refresh")
-        self.send_button = w.Button(description=labels["send"], icon="paper-plane",
+        self.refresh_button = w.Button(description=label("refresh"), icon="refresh")
+        self.send_button = w.Button(description=label("send"), icon="paper-plane",
                                     button_style="primary")
-        self.refresh_button.on_click(lambda _: self.refresh())
-        self.send_button.on_click(lambda _: self.send())
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.send_button.on_click(lambda _b: self.send())
         super().__init__([
-            w.HTML(f"<h4>{html.escape(labels['title'])}</h4>"),
+            w.HTML(f"<h4>{html.escape(label('title'))}</h4>"),
             w.HBox([self.refresh_button, self.send_button]),
             self.message,
             self.table,
@@ -75,26 +74,17 @@ class OutboxPanel(w.VBox):
         self.table.value = head + messages_html(rows)
 
     def send(self) -> dict[str, Any] | None:
-        from ..notify import dispatcher
-
-        labels = _labels()
         try:
             result = dispatcher.drain(self.db)
         except FmsError as exc:
             self.message.value = f'<span style="color:#b00">{html.escape(exc.message())}</span>'
             return None
-        parts = [
-            f"{result.get(key, 0)} {labels[name]}"
-            for key, name in (("sent", "sent"), ("retry", "retry"), ("dead", "dead"),
-                              ("cancelled", "cancelled"))
-        ]
-        self.message.value = html.escape(", ".join(parts))
+        counts = {key: result.get(key, 0) for key in ("sent", "retry", "dead", "cancelled")}
+        self.message.value = html.escape(label("summary").format(**counts))
         self.refresh()
         return result
 
 
 def outbox_panel(db: sqlite_utils.Database | None = None, limit: int = 15) -> OutboxPanel:
     """The panel on the settings' database (``FMS_DB``) unless a database is given."""
-    from ..db import open_db
-
     return OutboxPanel(db or open_db(), limit=limit)

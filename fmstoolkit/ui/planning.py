@@ -1,255 +1,59 @@
 """The planning notebook app: a staffing request, its ranked candidates, the actions on them.
 
-The request form is the declarative ``request`` form of :mod:`fmstoolkit.forms.definitions`
-rendered by :mod:`fmstoolkit.forms.widgets` (errors beside the fields as you type), with the
-skill and project fields turned into Comboboxes for autocompletion. A Combobox only restricts
-its value in the browser, so the skill is checked again here against the catalogue (the same
-resolution as the CLI, with the closest skill suggested).
+The request form is in :mod:`fmstoolkit.ui.request_form`, the candidates' table in
+:mod:`fmstoolkit.ui.candidates`, the request ledger in :mod:`fmstoolkit.ui.requests_report`.
 
 The candidates come from :func:`fmstoolkit.planning.rank_candidates`, filtered by the domain
-itself (minimum level, fully free only, under budget), shown as a table with the explanation of
-each rank and the availability. "Ask availability" records a poll for each selected candidate
-and, when the notifier is installed, queues the question to them; "Assign" creates the mission.
+itself (minimum level, fully free only, under budget). "Ask availability" and "Assign" run the
+shared actions (:mod:`fmstoolkit.actions.planning`): a poll and the question queued for each
+selected candidate; the mission and its confirmation.
 The schedule (Gantt) is in :mod:`fmstoolkit.ui.schedule`, the rate chart in
 :mod:`fmstoolkit.ui.rates`. Nothing here reads or shows contact data.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import html
-from dataclasses import fields as dataclass_fields
 from typing import Any
 
 import ipywidgets as w
-import sqlite_utils
 
-from .. import clock, planning, pool
+from .. import planning
 from ..actions import planning as planning_actions
 from ..config import get_settings
-from ..errors import FmsError, Problem
-from ..forms.definitions import REQUEST, FormDef
-from ..forms.widgets import ERROR_STYLE, FormWidget
+from ..errors import FmsError
+from ..i18n import N_, _, format_money
+from .candidates import availability_label, candidates_html
 from .common import database, translate
-from .rates import rate_figure, seniority_label, update_rate_figure
+from .forms import ERROR_STYLE
+from .rates import rate_figure, update_rate_figure
+from .request_form import RequestFormWidget, as_problems
 
 TEXTS = {
-    "create": ("Create the request and rank candidates", "Créer la demande et classer"),
-    "open_request": ("Or open a request", "Ou ouvrir une demande"),
-    "open": ("Open", "Ouvrir"),
-    "role": ("Role", "Rôle"),
-    "min_level": ("Min. level", "Niveau min."),
-    "free_only": ("Fully free only", "Entièrement libres"),
-    "under_budget": ("Under budget", "Dans le budget"),
-    "ask": ("Ask availability", "Demander la dispo"),
-    "assign": ("Assign", "Affecter"),
-    "pick": ("Candidates to act on", "Candidats concernés"),
-    "pick_first": ("Select candidates in the list first.", "Sélectionnez d'abord des candidats."),
-    "pick_one": ("Select exactly one candidate to assign.", "Sélectionnez un seul candidat."),
-    "no_request": ("Create or open a request first.", "Créez ou ouvrez d'abord une demande."),
-    "no_candidates": ("No candidate matches these filters.", "Aucun candidat pour ces filtres."),
-    "ends": ("Ends on {end} ({days} working days from {start}).",
-             "Se termine le {end} ({days} jours ouvrés à partir du {start})."),
-    "created": ("Request #{id} created.", "Demande n° {id} créée."),
-    "polled": ("Availability asked to {names}", "Disponibilité demandée à {names}"),
-    "queued": ("question queued ({n} messages).", "question mise en file d'attente ({n})."),
-    "assigned": ("{name} assigned: mission #{mission}.",
-                 "{name} affecté(e) : mission n° {mission}."),
-    "confirmation": (" Mission confirmation queued (email with the .ics, or Telegram).",
-                     " Confirmation de mission en file (e-mail avec le .ics, ou Telegram)."),
-    "staffed": ("The request is staffed.", "La demande est pourvue."),
+    "create": N_("Create the request and rank candidates"),
+    "open_request": N_("Or open a request"),
+    "open": N_("Open"),
+    "role": N_("Role"),
+    "min_level": N_("Min. level"),
+    "free_only": N_("Fully free only"),
+    "under_budget": N_("Under budget"),
+    "ask": N_("Ask availability"),
+    "assign": N_("Assign"),
+    "pick": N_("Candidates to act on"),
+    "pick_first": N_("Select candidates in the list first."),
+    "pick_one": N_("Select exactly one candidate to assign."),
+    "no_request": N_("Create or open a request first."),
+    "ends": N_("Ends on {end} ({days} working days from {start})."),
+    "created": N_("Request #{id} created."),
+    "polled": N_("Availability asked to {names}"),
+    "queued": N_("question queued ({n} messages)."),
+    "assigned": N_("{name} assigned: mission #{mission}."),
+    "confirmation": N_("Mission confirmation queued (email with the .ics, or Telegram)."),
+    "staffed": N_("The request is staffed."),
 }  # fmt: skip
-
-COLUMNS = (
-    ("rank", ("#", "#")),
-    ("name", ("Freelancer", "Freelance")),
-    ("level", ("Level", "Niveau")),
-    ("seniority", ("Seniority", "Séniorité")),
-    ("score", ("Score", "Score")),
-    ("rate", ("Rate (€)", "TJM (€)")),
-    ("availability", ("Availability", "Disponibilité")),
-    ("poll", ("Asked", "Sollicité")),
-    ("explanation", ("Why", "Pourquoi")),
-)
-AVAILABILITY = {
-    "free": ("free", "libre", "#1b7837"),
-    "partial": ("partly free", "en partie libre", "#b35806"),
-    "busy": ("busy", "occupé", "#b00020"),
-}
-RATE_POSITION = {
-    "below": ("below the usual range", "sous la fourchette habituelle"),
-    "low": ("low", "bas"),
-    "typical": ("typical", "habituel"),
-    "high": ("high", "élevé"),
-    "above": ("above the usual range", "au-dessus de la fourchette habituelle"),
-}
-
 
 def t(key: str, lang: str | None = None, **params: Any) -> str:
     return translate(TEXTS, key, lang, **params)
-
-
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[1] if lang == "fr" else pair[0]
-
-
-# --- the request form ----------------------------------------------------------------------------
-
-
-class _CheckedRequestForm(FormDef):
-    """The request form, plus the check that needs the database: the skill must be in the
-    catalogue (any label or alias; the closest one is suggested). Built by
-    :func:`request_form`."""
-
-    db: Any = None
-
-    def problems(self, values: dict[str, Any]) -> list[Problem]:
-        out = super().problems(values)
-        skill = self.clean(values).get("skill")
-        if skill and "skill" not in {p.field for p in out}:
-            try:
-                pool.resolve_skill(self.db, skill, field="skill")
-            except FmsError as exc:
-                out += exc.problems or [Problem(en=exc.en, fr=exc.fr, field="skill")]
-        return out
-
-
-def request_form(db: sqlite_utils.Database) -> FormDef:
-    """The ``request`` form definition bound to ``db`` for the skill check."""
-    values = {f.name: getattr(REQUEST, f.name) for f in dataclass_fields(REQUEST)}
-    form = _CheckedRequestForm(**values)
-    object.__setattr__(form, "db", db)  # a frozen dataclass: set once, here
-    return form
-
-
-def _as_problems(exc: FmsError) -> FmsError:
-    """A domain error naming a field but without problems gets one, so that the form shows it
-    beside that field."""
-    if not exc.problems and exc.field:
-        exc.problems = [Problem(en=exc.en, fr=exc.fr, field=exc.field)]
-    return exc
-
-
-def _combobox(options: list[str], value: str, placeholder: str) -> w.Combobox:
-    return w.Combobox(
-        options=options,
-        value=value or "",
-        placeholder=placeholder,
-        ensure_option=False,  # the browser would only enforce it there: checked in Python
-        layout=w.Layout(width="24em"),
-    )
-
-
-class RequestFormWidget(FormWidget):
-    """The request form with autocompletion on the skill and the project."""
-
-    def __init__(self, db: sqlite_utils.Database, *, on_submit=None, lang=None) -> None:
-        self.db = db
-        super().__init__(
-            request_form(db), on_submit=on_submit, submit_label=t("create", lang), lang=lang
-        )
-        skills = pool.skills(db)
-        skill_names = sorted({pool.skill_label(s, self.lang) for s in skills}, key=str.lower)
-        projects = [r["name"] for r in db.query("SELECT name FROM projects ORDER BY name")]
-        self._swap("skill", _combobox(skill_names, "", "web, React, SEO…"))
-        self._swap("project", _combobox(projects, "", ""))
-        self.end_label = w.HTML()
-        for name in ("start", "days"):
-            self.controls[name].observe(lambda _c: self._show_end(), names="value")
-        self._insert_after("days", self.end_label)
-        self.controls["start"].value = clock.days_from_today(6)
-
-    def _row_of(self, control: w.Widget) -> w.VBox:
-        return next(r for r in self.box.children if control in getattr(r, "children", ()))
-
-    def _swap(self, name: str, control: w.Widget) -> None:
-        row = self._row_of(self.controls[name])
-        row.children = tuple(control if c is self.controls[name] else c for c in row.children)
-        self.controls[name] = control
-        control.observe(self._changed(name), names="value")
-
-    def _insert_after(self, name: str, widget: w.Widget) -> None:
-        row = self._row_of(self.controls[name])
-        children = list(row.children)
-        children.insert(children.index(self.controls[name]) + 1, widget)
-        row.children = tuple(children)
-
-    def _show_end(self) -> None:
-        start, days = self.controls["start"].value, str(self.controls["days"].value).strip()
-        if start is None or not days.isdigit() or not 0 < int(days) <= 1000:
-            self.end_label.value = ""
-            return
-        first, last = planning.working_period(start, int(days))
-        self.end_label.value = html.escape(
-            t("ends", self.lang, end=last.isoformat(), days=days, start=first.isoformat())
-        )
-
-
-# --- candidates ----------------------------------------------------------------------------------
-
-
-def _cell(
-    candidate: Any, key: str, lang: str, rank: int, polls: dict[int, dict] | None = None
-) -> str:
-    fr = lang == "fr"
-    if key == "rank":
-        return str(rank)
-    if key == "seniority":
-        return html.escape(seniority_label(candidate.seniority or "", lang))
-    if key == "score":
-        return f"{candidate.score:.0f}"
-    if key == "rate":
-        if candidate.rate is None:
-            return "?"
-        text = str(candidate.rate)
-        if candidate.rate_position in RATE_POSITION:
-            text += f" <small>({_pick(RATE_POSITION[candidate.rate_position], lang)})</small>"
-        if candidate.within_budget is False:
-            text += " <small style='color:#b00020'>" + ("hors budget" if fr else "over budget")
-            text += "</small>"
-        return text
-    if key == "availability":
-        en, frl, color = AVAILABILITY.get(candidate.availability, (candidate.availability,) * 3)
-        text = f"<b style='color:{color}'>{html.escape(frl if fr else en)}</b>"
-        if candidate.availability == "partial" and candidate.free_days:
-            free = ", ".join(d[5:] for d in candidate.free_days[:6])
-            text += f"<br><small>{'libre' if fr else 'free'}: {html.escape(free)}</small>"
-        if candidate.freshness:
-            text += f"<br><small>{html.escape(candidate.freshness)}</small>"
-        return text
-    if key == "poll":
-        poll = (polls or {}).get(candidate.freelancer_id)
-        if poll is None:
-            return html.escape(candidate.poll_answer or "")
-        asked = str(poll.get("asked_at") or "")[:10]
-        answer = poll.get("answer") or ("pas de réponse" if fr else "no answer yet")
-        return f"{html.escape(answer)}<br><small>{asked} · {html.escape(poll['channel'])}</small>"
-    return html.escape(str(getattr(candidate, key, "") or ""))
-
-
-def candidates_html(
-    candidates: list[Any], lang: str | None = None, polls: dict[int, dict] | None = None
-) -> str:
-    """The ranked candidates as an HTML table (rank, name, level, score, rate, availability,
-    whether they were asked and what they answered, explanation). ``polls`` maps freelancer ids
-    to their poll of the request. Names and facts only: no contact data."""
-    lang = lang or get_settings().lang
-    if not candidates:
-        return f"<i>{html.escape(t('no_candidates', lang))}</i>"
-    head = "".join(
-        f"<th style='text-align:left;padding:2px 6px'>{html.escape(_pick(label, lang))}</th>"
-        for _, label in COLUMNS
-    )
-    rows = "".join(
-        "<tr>"
-        + "".join(
-            f"<td style='vertical-align:top;padding:2px 6px'>{_cell(c, key, lang, i, polls)}</td>"
-            for key, _ in COLUMNS
-        )
-        + "</tr>"
-        for i, c in enumerate(candidates, 1)
-    )
-    return f"<table class='fms-candidates'><thead><tr>{head}</tr></thead>{rows}</table>"
 
 
 def _error(text: str) -> str:
@@ -346,7 +150,7 @@ class PlanningApp:
                 today=self.today,
             )
         except FmsError as exc:
-            raise _as_problems(exc) from exc
+            raise as_problems(exc) from exc
         self.refresh_requests()
         if request.get("project_created"):
             self.form.controls["project"].options = [
@@ -390,13 +194,21 @@ class PlanningApp:
         req = self.request
         if req is None:
             return ""
-        fr = self.lang == "fr"
-        budget = f" · max {req['max_rate']} €" if req.get("max_rate") else ""
-        head = (
-            f"<b>{'Demande' if fr else 'Request'} #{req['id']}</b> · "
-            f"{html.escape(req['project'])} · {req['start_date']} → {req['end_date']} "
-            f"({req['days']} {'j ouvrés' if fr else 'working days'}){budget} · {req['status']}"
-        )
+        lang = self.lang
+        parts = [
+            f"<b>{html.escape(_('Request #{id}', lang).format(id=req['id']))}</b>",
+            html.escape(req["project"]),
+            html.escape(
+                _("{start} → {end} ({days} working days)", lang).format(
+                    start=req["start_date"], end=req["end_date"], days=req["days"]
+                )
+            ),
+        ]
+        if req.get("max_rate"):
+            parts.append(
+                html.escape(_("max {rate}", lang).format(rate=format_money(req["max_rate"], lang)))
+            )
+        head = " · ".join([*parts, req["status"]])
         if req["status"] == "staffed":
             head += f" · <b>{html.escape(t('staffed', self.lang))}</b>"
         return head
@@ -448,13 +260,14 @@ class PlanningApp:
             return
         polls = {p["freelancer_id"]: p for p in planning.polls_for(self.db, self.request["id"])}
         self.table.value = candidates_html(self.candidates, self.lang, polls)
-        fr = self.lang == "fr"
         self.selection.options = [
             (
                 f"{c.name} · {c.score:.0f} · "
-                f"{_pick(AVAILABILITY.get(c.availability, (c.availability,) * 3)[:2], self.lang)}"
+                f"{availability_label(c.availability, self.lang)}"
                 + (
-                    f" · {'sollicité' if fr else 'asked'}: {c.poll_answer}" if c.poll_answer else ""
+                    " · " + _("asked: {answer}", self.lang).format(answer=c.poll_answer)
+                    if c.poll_answer
+                    else ""
                 ),
                 c.freelancer_id,
             )
@@ -549,7 +362,7 @@ class PlanningApp:
             return None
         mission_id = mission["id"]
         text = t("assigned", self.lang, name=name, mission=mission_id)
-        text += t("confirmation", self.lang)
+        text += " " + t("confirmation", self.lang)
         self.open_request(self.request["id"])
         self.refresh_requests()
         self.assign_message.value = "✓ " + html.escape(text)
@@ -567,13 +380,6 @@ def planning_app(db=None, *, top: int = 20, request_id: int | None = None) -> w.
     return box
 
 
-def schedule_view(db=None, **kwargs: Any) -> w.VBox:
-    """The schedule (see :mod:`fmstoolkit.ui.schedule`)."""
-    from .schedule import schedule_view as view
-
-    return view(db, **kwargs)
-
-
 def rate_chart(db=None, skill: str | int = "web-development", request_id: int | None = None):
     """The rate benchmark of ``skill``, or of the first role of ``request_id`` with its
     candidates on it."""
@@ -586,41 +392,3 @@ def rate_chart(db=None, skill: str | int = "web-development", request_id: int | 
     return rate_figure(db, skill, candidates)
 
 
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f} %"
-
-
-def requests_report_html(db=None, *, days: int = 90, start=None, end=None) -> w.HTML:
-    """The request ledger over a period (default: the last ``days`` days up to today plus the
-    coming month): fill rate, time to staff, and one line per request."""
-    db = database(db)
-    today = clock.today()
-    start = start or today - dt.timedelta(days=days)
-    end = end or today + dt.timedelta(days=30)
-    data = planning.requests_report(db, start=start, end=end)
-    fr = get_settings().lang == "fr"
-    times = data["time_to_staff_days"] or {}
-    head = (
-        f"<h4>{'Demandes du' if fr else 'Requests from'} {data['from']} "
-        f"{'au' if fr else 'to'} {data['to']}</h4><p>"
-        f"{data['requests']} {'demandes' if fr else 'requests'} · "
-        f"{'pourvues' if fr else 'staffed'} {data['staffed']} "
-        f"({'réseau' if fr else 'network'} {data['network']}, "
-        f"{'extérieur' if fr else 'outside'} {data['outside']}) · "
-        f"{'non pourvues' if fr else 'unfilled'} {data['unfilled']} · "
-        f"{'ouvertes' if fr else 'open'} {data['open'] + data['polling']} · "
-        f"{'taux de remplissage' if fr else 'fill rate'} {_percent(data['fill_rate'])} "
-        f"({'réseau' if fr else 'network'} {_percent(data['network_fill_rate'])}) · "
-        f"{'délai médian' if fr else 'median time to staff'} "
-        f"{times.get('median', '—')} {'j' if fr else 'days'}</p>"
-    )
-    cols = ("id", "project", "skills", "start_date", "status", "outcome", "filled", "polls",
-            "answers", "time_to_staff_days")  # fmt: skip
-    rows = "".join(
-        "<tr>"
-        + "".join(f"<td>{html.escape('' if r.get(c) is None else str(r[c]))}</td>" for c in cols)
-        + "</tr>"
-        for r in data["rows"]
-    )
-    header = "".join(f"<th>{c.replace('_', ' ')}</th>" for c in cols)
-    return w.HTML(head + f"<table><tr>{header}</tr>{rows}</table>")

@@ -18,19 +18,20 @@ import plotly.graph_objects as go
 
 from .. import planning
 from ..config import get_settings
-from .common import localized
+from ..i18n import N_, _
+from ..models import SENIORITIES
 
-SENIORITIES = ("junior", "confirmed", "senior")
 SENIORITY_LABELS = {
-    None: ("all", "toutes"),
-    "junior": ("junior", "junior"),
-    "confirmed": ("confirmed", "confirmé"),
-    "senior": ("senior", "senior"),
+    None: N_("all"),
+    "junior": N_("junior"),
+    "confirmed": N_("confirmed"),
+    "senior": N_("senior"),
 }
 
 
 def seniority_label(seniority: str | None, lang: str | None = None) -> str:
-    return localized(SENIORITY_LABELS.get(seniority, (str(seniority), str(seniority))), lang)
+    text = SENIORITY_LABELS.get(seniority)
+    return _(text, lang) if text else str(seniority)
 
 
 def _value(candidate: Any, key: str) -> Any:
@@ -71,7 +72,7 @@ def rate_traces(
         )
     people = [c for c in candidates if _value(c, "rate")]
     points = go.Scatter(
-        name="Candidats" if lang == "fr" else "Candidates",
+        name=_("Candidates", lang),
         x=[seniority_label(_value(c, "seniority") or "confirmed", lang) for c in people],
         y=[_value(c, "rate") for c in people],
         text=[_value(c, "name") for c in people],
@@ -84,9 +85,9 @@ def rate_traces(
 
 
 def _title(info: dict[str, Any], lang: str) -> str:
-    if lang == "fr":
-        return f"TJM payés — {info['skill_label']} ({info['count']} missions)"
-    return f"Daily rates paid — {info['skill_label']} ({info['count']} missions)"
+    return _("Daily rates paid — {skill} ({count} missions)", lang).format(
+        skill=info["skill_label"], count=info["count"]
+    )
 
 
 def rate_figure(
@@ -110,7 +111,7 @@ def rate_figure(
 def _layout(fig: go.Figure, info: dict[str, Any], lang: str) -> None:
     fig.update_layout(
         title=_title(info, lang),
-        yaxis={"title": "€ / jour" if lang == "fr" else "€ / day", "rangemode": "tozero"},
+        yaxis={"title": _("€ / day", lang), "rangemode": "tozero"},
         xaxis={
             "categoryorder": "array",
             "categoryarray": [seniority_label(s, lang) for s in (*SENIORITIES, None)],

@@ -23,49 +23,47 @@ from .. import clock, planning
 from ..config import get_settings
 from ..dates import parse_date
 from ..errors import FmsError
-from ..forms.widgets import ERROR_STYLE
-from .common import database, localized
+from ..i18n import N_, _
+from .common import database
+from .forms import ERROR_STYLE
 
 DAY_MS = 86_400_000
 #: One trace (and legend entry) per kind of bar: (kind, mission status, colour, names).
 SERIES = (
-    ("request", None, "#fc8d62", ("Open requests", "Demandes ouvertes")),
-    ("mission", "planned", "#8da0cb", ("Missions planned", "Missions prévues")),
-    ("mission", "active", "#66c2a5", ("Missions under way", "Missions en cours")),
-    ("mission", "ending", "#e78ac3", ("Missions ending", "Missions à clôturer")),
-    ("unavailability", None, "#b3b3b3", ("Unavailable", "Indisponible")),
+    ("request", None, "#fc8d62", N_("Open requests")),
+    ("mission", "planned", "#8da0cb", N_("Missions planned")),
+    ("mission", "active", "#66c2a5", N_("Missions under way")),
+    ("mission", "ending", "#e78ac3", N_("Missions ending")),
+    ("unavailability", None, "#b3b3b3", N_("Unavailable")),
 )
 #: What a click may show of a mission: never any contact data.
 MISSION_FIELDS = (
-    ("freelancer", ("Freelancer", "Freelance")),
-    ("project", ("Project", "Projet")),
-    ("skill", ("Skill", "Compétence")),
-    ("title", ("Title", "Intitulé")),
-    ("start_date", ("Start", "Début")),
-    ("end_date", ("End", "Fin")),
-    ("days", ("Working days", "Jours ouvrés")),
-    ("daily_rate", ("Daily rate (€)", "TJM (€)")),
-    ("status", ("Status", "Statut")),
-    ("request_id", ("Request", "Demande")),
+    ("freelancer", N_("Freelancer")),
+    ("project", N_("Project")),
+    ("skill", N_("Skill")),
+    ("title", N_("Title")),
+    ("start_date", N_("Start")),
+    ("end_date", N_("End")),
+    ("days", N_("Working days")),
+    ("daily_rate", N_("Daily rate (€)")),
+    ("status", N_("Status")),
+    ("request_id", N_("Request")),
 )
 
 
 TEXTS = {
-    "from": ("From", "Du"),
-    "to": ("To", "Au"),
-    "rows": ("Rows", "Lignes"),
-    "show": ("Show", "Afficher"),
-    "bad_window": (
-        "The end of the window is before its start.",
-        "La fin de la période est avant son début.",
-    ),
-    "unavailable": ("Unavailable", "Indisponible"),
-    "reason": ("Reason", "Motif"),
+    "from": N_("From"),
+    "to": N_("To"),
+    "rows": N_("Rows"),
+    "show": N_("Show"),
+    "bad_window": N_("The end of the window is before its start."),
+    "unavailable": N_("Unavailable"),
+    "reason": N_("Reason"),
 }
 
 
 def tr(key: str, lang: str | None = None) -> str:
-    return localized(TEXTS[key], lang)
+    return _(TEXTS[key], lang)
 
 
 _date = parse_date
@@ -88,7 +86,7 @@ def select_rows(
         if row["freelancer_id"] is not None:
             load[row["freelancer_id"]] += _overlap_days(row, start, end)
             names[row["freelancer_id"]] = row["lane"]
-    keep = {fid for fid, _ in sorted(load.items(), key=lambda x: (-x[1], names[x[0]]))[:top]}
+    keep = {fid for fid, _load in sorted(load.items(), key=lambda x: (-x[1], names[x[0]]))[:top]}
     twice = {n for n, c in Counter(names[f] for f in keep).items() if c > 1}
     out = []
     for row in rows:
@@ -108,7 +106,7 @@ def lanes_of(rows: list[dict[str, Any]]) -> list[str]:
     )
     people = sorted({r["lane"] for r in rows if r["freelancer_id"] is not None}, key=str.lower)
     seen: list[str] = []
-    for lane in [lane for _, lane in requests] + people:
+    for lane in [lane for _request, lane in requests] + people:
         if lane not in seen:
             seen.append(lane)
     return seen
@@ -137,7 +135,7 @@ def timeline_traces(rows: list[dict[str, Any]], lang: str) -> list[go.Bar]:
             continue
         traces.append(
             go.Bar(
-                name=names[1] if lang == "fr" else names[0],
+                name=_(names, lang),
                 orientation="h",
                 y=[r["lane"] for r in mine],
                 base=[str(r["start"])[:10] for r in mine],
@@ -188,7 +186,7 @@ def _layout(fig: go.Figure, lanes: list[str], start: dt.date, end: dt.date, lang
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
         uniformtext={"minsize": 9, "mode": "hide"},  # labels too long for a bar are hidden
         title={
-            "text": ("Planning" if lang == "fr" else "Schedule") + f" {start} → {end}",
+            "text": _("Schedule {start} → {end}", lang).format(start=start, end=end),
             "y": 0.98,
             "yanchor": "top",
         },
@@ -226,28 +224,28 @@ def mission_html(db, mission_id: int, lang: str | None = None) -> str:
     lang = lang or get_settings().lang
     mission = planning.get_mission(db, mission_id)
     pairs = [
-        (label[1] if lang == "fr" else label[0], mission.get(key))
+        (_(label, lang), mission.get(key))
         for key, label in MISSION_FIELDS
         if mission.get(key) is not None
     ]
-    head = f"Mission n° {mission_id}" if lang == "fr" else f"Mission #{mission_id}"
+    head = _("Mission #{id}", lang).format(id=mission_id)
     return f"<h4>{html.escape(head)}</h4>{_table(pairs)}"
 
 
 def request_html(db, request_id: int, lang: str | None = None) -> str:
     lang = lang or get_settings().lang
-    fr = lang == "fr"
     req = planning.get_request(db, request_id)
     pairs = [
-        ("Projet" if fr else "Project", req.get("project")),
-        ("Dates", f"{req['start_date']} → {req['end_date']} ({req['days']} j)"),
-        ("Statut" if fr else "Status", req.get("status")),
-        ("TJM max (€)" if fr else "Max daily rate (€)", req.get("max_rate")),
+        (_("Project", lang), req.get("project")),
+        (_("Dates", lang), _("{start} → {end} ({days} working days)", lang).format(
+            start=req["start_date"], end=req["end_date"], days=req["days"])),
+        (_("Status", lang), req.get("status")),
+        (_("Max daily rate (€)", lang), req.get("max_rate")),
     ]
     for role in req.get("roles", []):
-        who = role.get("freelancer") or ("à pourvoir" if fr else "to fill")
+        who = role.get("freelancer") or _("to fill", lang)
         pairs.append((role.get("skill_label") or role.get("skill") or "", who))
-    head = f"Demande n° {request_id}" if fr else f"Request #{request_id}"
+    head = _("Request #{id}", lang).format(id=request_id)
     return f"<h4>{html.escape(head)}</h4>{_table(pairs)}"
 
 
@@ -320,23 +318,22 @@ class ScheduleView:
 
     def summary_html(self, start: dt.date, end: dt.date, hidden: int = 0) -> str:
         data = planning.schedule_summary(self.db, start, end)
-        fr = self.lang == "fr"
         labels = {
-            "freelancers_booked": ("freelancers booked", "freelances occupés"),
-            "missions": ("missions", "missions"),
-            "booked_days": ("booked days", "jours réservés"),
-            "open_requests": ("open requests", "demandes ouvertes"),
-            "open_roles": ("roles to fill", "rôles à pourvoir"),
-            "unavailability": ("unavailability periods", "indisponibilités"),
+            "freelancers_booked": N_("freelancers booked"),
+            "missions": N_("missions"),
+            "booked_days": N_("booked days"),
+            "open_requests": N_("open requests"),
+            "open_roles": N_("roles to fill"),
+            "unavailability": N_("unavailability periods"),
         }
         parts = [
-            f"<b>{data[k]}</b> {html.escape(v[1] if fr else v[0])}"
+            f"<b>{data[k]}</b> {html.escape(_(v, self.lang))}"
             for k, v in labels.items()
             if k in data
         ]
         if hidden:
-            more = "autres freelances non affichés" if fr else "more freelancers not shown"
-            parts.append(f"{hidden} {more}")
+            more = _("{n} more freelancers not shown", self.lang).format(n=hidden)
+            parts.append(html.escape(more))
         return " · ".join(parts)
 
     def _clicked(self, trace, points, _state) -> None:
@@ -357,7 +354,7 @@ class ScheduleView:
                 body = _table(
                     [
                         (tr("unavailable", self.lang), row["lane"]),
-                        ("Dates", f"{row['start']} → {row['end']}"),
+                        (_("Dates", self.lang), f"{row['start']} → {row['end']}"),
                         (tr("reason", self.lang), row.get("label")),
                     ]
                 )

@@ -1,0 +1,62 @@
+"""The ``fms`` command. Every command is a thin call into the library or the actions.
+
+Errors a user can cause (:class:`~fmstoolkit.errors.FmsError`) are printed as one clear sentence
+on stderr with exit code 2 and no traceback. Commands that print data take ``--json``.
+
+One module per command group; this one only declares the ``cli`` group and registers them.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .assistant import bot
+from .common import FmsGroup
+from .database import demo, init
+from .offboarding import offboard, offboarding_group
+from .outbox import outbox_group
+from .planning import (
+    ask,
+    assign_cmd,
+    benchmark_rate_cmd,
+    match_cmd,
+    mission_group,
+    poll_group,
+    request_group,
+    requests_group,
+    schedule_cmd,
+)
+from .pool import freelancers, import_cmd, lists_group, privacy_group, skills_cmd
+from .publishing import publish_cmd, serve_cmd
+
+__all__ = ["cli", "main"]
+
+
+@click.group(cls=FmsGroup)
+@click.version_option(package_name="fmstoolkit")
+def cli() -> None:
+    """fmstoolkit: run an agency's freelancers, from staffing to offboarding and follow-ups."""
+
+
+for _command in (
+    # database
+    init, demo,
+    # pool
+    skills_cmd, freelancers, import_cmd, lists_group, privacy_group,
+    # planning
+    request_group, requests_group, match_cmd, assign_cmd, schedule_cmd, benchmark_rate_cmd,
+    mission_group, poll_group, ask,
+    # offboarding
+    offboarding_group, offboard,
+    # publishing
+    publish_cmd, serve_cmd,
+    # notifications
+    outbox_group,
+    # assistant
+    bot,
+):  # fmt: skip
+    cli.add_command(_command)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    cli(prog_name="fms")

@@ -1,0 +1,90 @@
+"""What every ``fms`` command shares: the ``--db`` and ``--json`` options, opening the
+database, printing JSON or a table, and the group that turns FmsError into a sentence."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import db as dbmod
+from ..errors import FmsError
+from ..i18n import _
+
+
+class FmsGroup(click.Group):
+    """A click group that turns FmsError into a sentence on stderr and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FmsError as exc:
+            click.echo(exc.message(), err=True)
+            ctx.exit(exc.exit_code)
+
+
+def db_option(func):
+    """The ``--db PATH`` option every command shares (default: FMS_DB or data/fms.db)."""
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Operational database (default: FMS_DB or data/fms.db).",
+    )(func)
+
+
+def json_option(func):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(
+        func
+    )
+
+
+def with_db(func):
+    """Open the database named by ``--db`` and pass it to the command as ``db``."""
+
+    @db_option
+    @functools.wraps(func)
+    def wrapper(*args, db_path: Path | None = None, **kwargs):
+        database = dbmod.open_db(db_path)
+        try:
+            return func(*args, db=database, **kwargs)
+        finally:
+            database.close()
+
+    return wrapper
+
+
+def default_json(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "model_dump"):
+        return value.model_dump()
+    if hasattr(value, "__dataclass_fields__"):
+        return dataclasses.asdict(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=default_json))
+
+
+def echo_table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> None:
+    """Print rows as an aligned plain-text table (nothing when there are no rows)."""
+    if not rows:
+        click.echo(_("(no results)"))
+        return
+    columns = columns or list(rows[0])
+    cells = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    click.echo("  ".join("-" * w for w in widths))
+    for row in cells:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())

@@ -1,0 +1,132 @@
+"""Open the operational database and keep its schema up to date.
+
+``open_db()`` gives a :class:`sqlite_utils.Database` with WAL journaling, foreign keys on and a
+busy timeout, and applies pending migrations. What lives where:
+
+- here: connecting (:func:`connect`, :func:`open_db`), the one clock in SQL
+  (:func:`register_clock`), facts about the database itself (:func:`get_meta`, :func:`set_meta`);
+- :mod:`.migrations`: the migrations m001..m005, :func:`migrate`, :func:`refresh_derived`;
+- :mod:`.schema`: the tables the first migration creates;
+- :mod:`.catalogue`: the skills catalogue the first migration loads, and the alias key
+  (:func:`normalize`) the pool resolves skill names with.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from .. import clock
+from ..config import get_settings
+from ..errors import DatabaseError
+from .migrations import (
+    MIGRATION_SET,
+    MIGRATIONS,
+    check_not_newer,
+    known_migrations,
+    migrate,
+    refresh_derived,
+)
+
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "MIGRATIONS",
+    "MIGRATION_SET",
+    "check_not_newer",
+    "connect",
+    "get_meta",
+    "known_migrations",
+    "migrate",
+    "open_db",
+    "refresh_derived",
+    "register_clock",
+    "set_meta",
+]
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def register_clock(conn: sqlite3.Connection) -> None:
+    """Give SQL the one clock: ``clock_now()`` (UTC timestamp text) and ``clock_today()``.
+
+    The schema's defaults call these instead of SQLite's ``'now'``, so that a row stamped by a
+    default carries the same time as one stamped in Python, frozen tests included.
+    """
+    conn.create_function("clock_now", 0, clock.stamp)
+    conn.create_function("clock_today", 0, lambda: clock.today().isoformat())
+
+
+def connect(path: str | Path, *, create: bool = False) -> sqlite_utils.Database:
+    """Open a database file with the connection settings of the house, without migrating.
+
+    Only ``fms init`` and ``fms demo`` create a database (``create=True``): anything else
+    opening a path where there is none gets a sentence naming the commands that make one,
+    instead of silently starting an empty agency somewhere unexpected.
+    """
+    path = Path(path)
+    if path.exists() and path.is_dir():
+        raise DatabaseError(
+            "{path} is a folder, not a database file.",
+            path=path,
+        )
+    if not path.exists():
+        if not create:
+            raise DatabaseError(
+                "There is no database at {path}. Create the demo agency with `fms demo` or an "
+                "empty one with `fms init` (or set FMS_DB to the right file).",
+                path=path,
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    register_clock(conn)
+    db = sqlite_utils.Database(conn)
+    try:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseError(
+            "{path} is not an fmstoolkit database ({exc}). Check the path or make a new one "
+            "with `fms init`.",
+            path=path,
+            exc=exc,
+        ) from exc
+    return db
+
+
+def open_db(
+    path: str | Path | None = None, *, migrate_schema: bool = True, create: bool = False
+) -> sqlite_utils.Database:
+    """Open the operational database and bring its schema up to date.
+
+    ``path`` defaults to ``FMS_DB``. A missing file is an error unless ``create`` (only
+    ``fms init``, ``fms demo`` and test fixtures create databases).
+    """
+    db = connect(path or get_settings().db, create=create)
+    if migrate_schema:
+        try:
+            migrate(db)
+        except BaseException:
+            db.close()
+            raise
+    return db
+
+
+def get_meta(db: sqlite_utils.Database, key: str) -> str | None:
+    """The value recorded under ``key`` in ``_meta``, or None."""
+    row = db.execute("SELECT value FROM _meta WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(db: sqlite_utils.Database, values: dict[str, str]) -> None:
+    """Record ``values`` in ``_meta`` (replacing older values of the same keys)."""
+    db.conn.executemany(
+        "INSERT INTO _meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [(k, str(v)) for k, v in values.items()],
+    )

@@ -1,0 +1,244 @@
+"""The migrations of the operational database, in the order they apply (m001 to m005).
+
+They use sqlite-utils' own migrations API (tracked in ``_sqlite_migrations``, set
+:data:`MIGRATION_SET`) rather than a hand-written version table: each is applied once, in a
+transaction, in order. Existing databases know them by name, so a migration is never renamed
+nor changed once released; migrations are additive (a new one adds tables or nullable columns).
+A database that has migrations this version does not know was made by a newer fmstoolkit and is
+refused with a clear message instead of being damaged.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from ..errors import DatabaseError
+from .catalogue import load_skills_catalogue
+from .schema import SCHEMA_V1
+
+MIGRATION_SET = "fmstoolkit"
+#: Every migration of the set, registered by the ``@MIGRATIONS()`` decorators below, in order.
+MIGRATIONS = Migrations(MIGRATION_SET)
+
+
+@MIGRATIONS()
+def m001_initial_schema(db: sqlite_utils.Database) -> None:
+    """Every table of DESIGN.md, and the skills catalogue shipped in the package
+    (``fmstoolkit/resources/skills.csv``)."""
+    db.executescript(SCHEMA_V1)
+    load_skills_catalogue(db)
+
+
+# --- planning (issue 3): the collaboration record of every freelancer, kept by triggers ---------
+
+_STATS_SELECT = """
+SELECT m.freelancer_id,
+       coalesce(sum(m.status IN ('active', 'ending', 'offboarded')), 0),
+       max(CASE WHEN m.status IN ('active', 'ending', 'offboarded') THEN m.end_date END),
+       count(n.mission_id),
+       avg((n.quality + n.communication + n.deadlines + n.autonomy) / 4.0),
+       coalesce(sum(n.would_rehire = 'yes'), 0),
+       coalesce(sum(n.would_rehire = 'maybe'), 0),
+       coalesce(sum(n.would_rehire = 'no'), 0)
+FROM missions m JOIN freelancers f ON f.id = m.freelancer_id
+LEFT JOIN notes n ON n.mission_id = m.id
+"""
+_STATS_INSERT = (
+    "INSERT INTO collaboration_stats (freelancer_id, missions, last_end, notes, rating_avg, "
+    "rehire_yes, rehire_maybe, rehire_no) "
+)
+#: Recompute the row of one freelancer (an expression: NEW.freelancer_id...) inside a trigger.
+_STATS_OF = (
+    "DELETE FROM collaboration_stats WHERE freelancer_id = {fid}; "
+    + _STATS_INSERT
+    + _STATS_SELECT
+    + "WHERE m.freelancer_id = {fid} GROUP BY m.freelancer_id; "
+)
+
+
+@MIGRATIONS()
+def m002_collaboration_stats(db: sqlite_utils.Database) -> None:
+    """One row per freelancer summing up their past collaboration with the agency.
+
+    Ranking candidates reads this row (one index lookup per candidate) instead of aggregating
+    every past mission and note of every candidate on each request: at 10,000 freelancers and
+    200,000 missions that aggregation was most of the ranking time. Triggers on ``missions``
+    and ``notes`` recompute the row of the freelancer concerned, so every writer (offboarding,
+    the demo, imports) keeps it exact without knowing about it. Missions counted: active,
+    ending and offboarded (planned and cancelled ones are not a collaboration yet).
+    """
+    mission_fid = "(SELECT freelancer_id FROM missions WHERE id = {side}.mission_id)"
+    # Inserts (the common case, and the demo's 300,000 rows) add to the row in O(1); updates and
+    # deletes, which are rare, recompute it.
+    on_mission_insert = (
+        "INSERT INTO collaboration_stats (freelancer_id, missions, last_end) "
+        "SELECT NEW.freelancer_id, 1, NEW.end_date "
+        "WHERE NEW.status IN ('active', 'ending', 'offboarded') "
+        "ON CONFLICT (freelancer_id) DO UPDATE SET missions = missions + 1, "
+        "last_end = max(coalesce(last_end, ''), excluded.last_end); "
+    )
+    on_note_insert = (
+        "INSERT INTO collaboration_stats (freelancer_id, notes, rating_avg, rehire_yes, "
+        "rehire_maybe, rehire_no) "
+        "SELECT m.freelancer_id, 1, "
+        "(NEW.quality + NEW.communication + NEW.deadlines + NEW.autonomy) / 4.0, "
+        "NEW.would_rehire = 'yes', NEW.would_rehire = 'maybe', NEW.would_rehire = 'no' "
+        "FROM missions m WHERE m.id = NEW.mission_id "
+        "ON CONFLICT (freelancer_id) DO UPDATE SET notes = notes + 1, "
+        "rating_avg = (coalesce(rating_avg, 0) * notes + excluded.rating_avg) / (notes + 1), "
+        "rehire_yes = rehire_yes + excluded.rehire_yes, "
+        "rehire_maybe = rehire_maybe + excluded.rehire_maybe, "
+        "rehire_no = rehire_no + excluded.rehire_no; "
+    )
+    triggers = {
+        "missions_ai": ("AFTER INSERT ON missions", on_mission_insert),
+        "missions_au": (
+            "AFTER UPDATE OF status, end_date, freelancer_id ON missions",
+            ["NEW.freelancer_id", "OLD.freelancer_id"],
+        ),
+        "missions_ad": ("AFTER DELETE ON missions", ["OLD.freelancer_id"]),
+        "notes_ai": ("AFTER INSERT ON notes", on_note_insert),
+        "notes_au": (
+            "AFTER UPDATE ON notes",
+            [mission_fid.format(side="NEW"), mission_fid.format(side="OLD")],
+        ),
+        "notes_ad": ("AFTER DELETE ON notes", [mission_fid.format(side="OLD")]),
+    }
+    script = [
+        """
+        CREATE TABLE collaboration_stats (
+            freelancer_id INTEGER PRIMARY KEY REFERENCES freelancers(id) ON DELETE CASCADE,
+            missions INTEGER NOT NULL DEFAULT 0,
+            last_end TEXT,
+            notes INTEGER NOT NULL DEFAULT 0,
+            rating_avg REAL,
+            rehire_yes INTEGER NOT NULL DEFAULT 0,
+            rehire_maybe INTEGER NOT NULL DEFAULT 0,
+            rehire_no INTEGER NOT NULL DEFAULT 0
+        );
+        """
+    ]
+    for name, (event, fids) in triggers.items():
+        if isinstance(fids, str):
+            body = fids
+        else:
+            body = "".join(_STATS_OF.format(fid=fid) for fid in dict.fromkeys(fids))
+        script.append(f"CREATE TRIGGER collaboration_stats_{name} {event} BEGIN {body} END;")
+    db.executescript("\n".join(script))
+    # The rows of the freelancers who already have missions.
+    db.execute(_STATS_INSERT + _STATS_SELECT + "GROUP BY m.freelancer_id")
+
+
+def refresh_derived(db: sqlite_utils.Database) -> None:
+    """Recompute, set-based, the tables that triggers keep up to date row by row.
+
+    Bulk loaders (the demo generator) drop the triggers while they insert and call this once
+    afterwards: one GROUP BY over every mission is far cheaper than a trigger per row.
+    """
+    db.execute("DELETE FROM collaboration_stats")
+    db.execute(_STATS_INSERT + _STATS_SELECT + "GROUP BY m.freelancer_id")
+
+
+@MIGRATIONS()
+def m003_conversations(db: sqlite_utils.Database) -> None:
+    """Where the Telegram assistant is in a form a freelancer is answering (one at a time).
+
+    Kept in the database, not in the bot's memory, so that restarting the bot loses no answer.
+    Keyed by the freelancer, not by the chat: the chat id stays in ``contacts`` only, and a
+    trigger drops the conversation with the contact (``fms privacy forget`` erases the contact,
+    so the half-typed answers go with it). The leading underscore marks the bot's working state, not
+    the agency's data (as sqlite-utils' own ``_sqlite_migrations``): the demo leaves it empty.
+    """
+    db.executescript(
+        """
+        CREATE TABLE _conversations (
+            freelancer_id INTEGER PRIMARY KEY REFERENCES freelancers(id) ON DELETE CASCADE,
+            form TEXT NOT NULL,
+            mission_id INTEGER REFERENCES missions(id) ON DELETE CASCADE,
+            step INTEGER NOT NULL DEFAULT 0 CHECK (step >= 0),
+            answers TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(answers)),
+            updated_at TEXT NOT NULL DEFAULT (clock_now())
+        );
+        CREATE TRIGGER _conversations_contact_ad AFTER DELETE ON contacts BEGIN
+            DELETE FROM _conversations WHERE freelancer_id = OLD.freelancer_id;
+        END;
+        """
+    )
+
+
+#: SQLite's own clock in the defaults of databases made before the one clock (m001 then read
+#: ``'now'``), and what replaces it.
+_OLD_DEFAULTS = {"(datetime('now'))": "(clock_now())", "(date('now'))": "(clock_today())"}
+
+
+@MIGRATIONS()
+def m004_clock_defaults(db: sqlite_utils.Database) -> None:
+    """Column defaults read the one clock (``clock_now()``, ``clock_today()``), not SQLite's.
+
+    Changing a default does not change what is stored, so SQLite documents editing the schema
+    text in place for it ("Making other kinds of table schema changes", with
+    ``writable_schema`` and a bumped ``schema_version``) instead of rebuilding every table,
+    which would also drop the triggers. Databases created by this version have the new
+    defaults from their first migration: for them this changes nothing.
+    """
+    stale = [
+        name
+        for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        if sql and any(old in sql for old in _OLD_DEFAULTS)
+    ]
+    if not stale:
+        return
+    version = db.execute("PRAGMA schema_version").fetchone()[0]
+    db.execute("PRAGMA writable_schema = ON")
+    try:
+        for old, new in _OLD_DEFAULTS.items():
+            db.execute(
+                "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE type = 'table'",
+                [old, new],
+            )
+        db.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        db.execute("PRAGMA writable_schema = OFF")
+    problem = db.execute("PRAGMA integrity_check").fetchone()[0]
+    if problem != "ok":
+        raise DatabaseError(
+            "The schema upgrade failed the integrity check ({problem}); restore a backup.",
+            problem=problem,
+        )
+
+
+@MIGRATIONS()
+def m005_meta(db: sqlite_utils.Database) -> None:
+    """Facts about the database itself, as key/value text (``_meta``).
+
+    ``fms demo`` records there that the database is a demo and the day it was built for, so
+    that ``make run`` can rebuild a stale demo and never touches a database that is not one.
+    """
+    db.execute("CREATE TABLE _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+def known_migrations() -> list[str]:
+    """The names of the migrations this version knows, in the order they apply."""
+    return [m.name for m in MIGRATIONS._migrations]
+
+
+def check_not_newer(db: sqlite_utils.Database) -> None:
+    """Refuse a database migrated by a newer fmstoolkit (it has migrations we don't know)."""
+    known = set(known_migrations())
+    unknown = [m.name for m in MIGRATIONS.applied(db) if m.name not in known]
+    if unknown:
+        raise DatabaseError(
+            "This database was upgraded by a newer version of fmstoolkit (migration "
+            "{name}). Upgrade fmstoolkit to use it; it was left untouched.",
+            name=unknown[-1],
+        )
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply pending migrations; return the names of those applied (empty when up to date)."""
+    check_not_newer(db)
+    pending = [m.name for m in MIGRATIONS.pending(db)]
+    if pending:
+        MIGRATIONS.apply(db)
+    return pending

@@ -1,0 +1,96 @@
+"""Every sentence a user sees, in their language, and the dates and amounts in it.
+
+One mechanism: GNU gettext catalogues managed with Babel. The source strings are English
+(``msgid``); ``fmstoolkit/locale/<lang>/LC_MESSAGES/fmstoolkit.po`` holds the French and English
+catalogues, compiled to ``.mo`` when the package is built or installed (``setup.py``) and by
+``make``. ``pybabel extract`` finds the strings marked with :func:`_` / :func:`N_` (and the
+sentences of :class:`fmstoolkit.errors.FmsError`), see ``babel.cfg``; ``tests/test_i18n.py``
+fails when one has no translation.
+
+Why gettext and Babel: the standard library's ``gettext`` reads compiled catalogues at no cost,
+Babel extracts, updates and compiles them and knows the CLDR formats of dates, numbers and
+currencies for every locale, so no month name or thousands separator is written by hand here.
+
+- :func:`_` translates now, in ``lang`` or the settings' language;
+- :func:`N_` only marks a string (a constant translated later, such as an error's sentence);
+- :func:`format_date`, :func:`format_money`, :func:`format_number` format for ``lang``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext as _gettext
+from functools import cache
+from importlib.resources import files
+
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_currency, format_decimal
+
+from .config import get_settings
+
+DOMAIN = "fmstoolkit"
+LANGS = ("fr", "en")
+#: The Babel locale of each language (British English writes "2 March 2026", as French does).
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+#: One way to write a date on screen, per language: "2 mars 2026" / "2 March 2026".
+DATE_FORMAT = "long"
+#: Whole euros, as the agency quotes a daily rate: "520 €" / "€520".
+MONEY_FORMAT = {"fr": "#,##0\u00a0¤", "en": "¤#,##0"}
+
+
+def current_lang(lang: str | None = None) -> str:
+    """``lang`` when it is one of ours, else the settings' language (``FMS_LANG``)."""
+    if lang in LANGS:
+        return lang
+    try:
+        return get_settings().lang
+    except ValueError:  # a broken setting must not hide the sentence being reported
+        return "fr"
+
+
+@cache
+def translations(lang: str) -> _gettext.NullTranslations:
+    """The compiled catalogue of ``lang`` (English falls back to the source strings)."""
+    localedir = str(files(__package__).joinpath("locale"))
+    return _gettext.translation(DOMAIN, localedir, languages=[lang], fallback=lang == "en")
+
+
+def _(message: str, lang: str | None = None) -> str:
+    """``message`` (an English source string) in ``lang`` or the settings' language."""
+    return translations(current_lang(lang)).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str:
+    """The singular or plural form of a sentence for ``n``, in ``lang``."""
+    return translations(current_lang(lang)).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation without translating it (it is translated when shown)."""
+    return message
+
+
+def format_date(value: dt.date | str | None, lang: str | None = None) -> str:
+    """A date as people read it: "2 mars 2026" / "2 March 2026" (empty for None)."""
+    if value in (None, ""):
+        return ""
+    day = dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return _babel_date(day, format=DATE_FORMAT, locale=LOCALES[current_lang(lang)])
+
+
+def format_money(amount: float | int | None, lang: str | None = None) -> str:
+    """Whole euros: "1 520 €" / "€1,520" (empty for None)."""
+    if amount is None:
+        return ""
+    lang = current_lang(lang)
+    return format_currency(
+        amount, "EUR", format=MONEY_FORMAT[lang], locale=LOCALES[lang], currency_digits=False
+    )
+
+
+def format_number(value: float | int | None, lang: str | None = None, digits: int = 1) -> str:
+    """A number with the language's decimal sign: "4,5" / "4.5" (empty for None)."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=LOCALES[current_lang(lang)])

@@ -94,21 +94,9 @@ def enqueue_availability_question(db: sqlite_utils.Database, poll_id: int) -> in
     )
 
 
-def _mission(db: sqlite_utils.Database, mission_id: int) -> dict[str, Any]:
-    return _one(
-        db,
-        "SELECT m.id, m.freelancer_id, m.title, m.start_date, m.end_date, m.days, m.daily_rate, "
-        "p.name AS project, p.client, p.lead_name FROM missions m "
-        "JOIN projects p ON p.id = m.project_id WHERE m.id = ?",
-        [mission_id],
-        "mission",
-        mission_id,
-    )
-
-
 def enqueue_feedback_request(db: sqlite_utils.Database, mission_id: int) -> int:
     """Queue the request for the freelancer's feedback on a mission (once per mission)."""
-    m = _mission(db, mission_id)
+    m = planning.get_mission(db, mission_id)
     lang = lang_of(_freelancer(db, m["freelancer_id"]))
     return enqueue(
         db,
@@ -138,7 +126,7 @@ def enqueue_feedback_request(db: sqlite_utils.Database, mission_id: int) -> int:
 
 def enqueue_recommendation(db: sqlite_utils.Database, mission_id: int) -> int:
     """Queue the delivery of the recommendation written for a mission (once per mission)."""
-    m = _mission(db, mission_id)
+    m = planning.get_mission(db, mission_id)
     rows = list(db.query("SELECT * FROM recommendations WHERE mission_id = ?", [mission_id]))
     if not rows:
         raise InvalidState(
@@ -163,7 +151,7 @@ def enqueue_recommendation(db: sqlite_utils.Database, mission_id: int) -> int:
 def enqueue_mission_confirmation(db: sqlite_utils.Database, mission_id: int) -> int:
     """Queue the confirmation of a mission (with an .ics by email). A mission moved to other
     dates gets a new confirmation: the dates are part of the dedupe key."""
-    m = _mission(db, mission_id)
+    m = planning.get_mission(db, mission_id)
     return enqueue(
         db,
         dedupe_key=f"mission:{mission_id}:confirmation:{m['start_date']}:{m['end_date']}",
@@ -193,7 +181,7 @@ def enqueue_mission_cancellation(
     db: sqlite_utils.Database, mission_id: int, reason: str | None = None
 ) -> int:
     """Queue the notice that a mission is cancelled (once per mission)."""
-    m = _mission(db, mission_id)
+    m = planning.get_mission(db, mission_id)
     return enqueue(
         db,
         dedupe_key=f"mission:{mission_id}:cancellation",

@@ -17,9 +17,10 @@ import sqlite_utils
 
 from .. import clock
 from ..dates import day_or_today
-from ..errors import InvalidState, NotFound, Problem
+from ..errors import InvalidState, Problem
 from ..i18n import LANGS, N_, _
 from ..models import Deliverable, validate
+from ..planning.missions import get_mission
 from .invoice import check_invoice, invoice
 
 #: The checklist items, in the order a manager goes through them (contract shared with demo.py).
@@ -71,22 +72,6 @@ def label_params(key: str) -> dict[str, str]:
 
 
 # --- the mission -------------------------------------------------------------------------------
-
-
-def get_mission(db: sqlite_utils.Database, mission_id: int) -> dict[str, Any]:
-    """A mission with its freelancer's and project's names."""
-    rows = list(
-        db.query(
-            "SELECT m.*, f.name AS freelancer, f.status AS freelancer_status, "
-            "p.name AS project, p.lead_name FROM missions m "
-            "JOIN freelancers f ON f.id = m.freelancer_id "
-            "JOIN projects p ON p.id = m.project_id WHERE m.id = ?",
-            [mission_id],
-        )
-    )
-    if not rows:
-        raise NotFound("No mission #{id}.", field="mission", id=mission_id)
-    return rows[0]
 
 
 def deliverables(db: sqlite_utils.Database, mission_id: int) -> list[dict[str, Any]]:

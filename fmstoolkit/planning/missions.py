@@ -34,10 +34,12 @@ from .requests import _refresh_request_status, get_request
 
 
 def get_mission(db: sqlite_utils.Database, mission_id: int) -> dict[str, Any]:
-    """A mission with its freelancer, project and skill names."""
+    """A mission with its freelancer's name and status, its project's name, client and lead, and its
+    skill: the one mission lookup of planning, offboarding and the actions."""
     rows = list(
         db.query(
-            "SELECT m.*, f.name AS freelancer, p.name AS project, s.name AS skill "
+            "SELECT m.*, f.name AS freelancer, f.status AS freelancer_status, p.name AS project, "
+            "p.client, p.lead_name, s.name AS skill "
             "FROM missions m JOIN freelancers f ON f.id = m.freelancer_id "
             "JOIN projects p ON p.id = m.project_id LEFT JOIN skills s ON s.id = m.skill_id "
             "WHERE m.id = ?",

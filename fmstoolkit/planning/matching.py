@@ -135,15 +135,16 @@ def rank_candidates(
     shown = best_first(scored, top)
     if not shown:
         return []
-    if top:  # the names, to break ties, and the details of the candidates shown
+    if top:  # the details (and names, to break ties) of these candidates only
         details = _details(db.conn, [s.id for s in shown])
-        pairs = [(s, details[s.id]) for s in shown]
-        pairs.sort(key=lambda pair: (pair[0].neg_score, pair[1].name, pair[0].id))
-        del pairs[top:]
-    else:
-        pairs = [(s, s.row) for s in shown]
+    # Best score first (the total rounded to 0.1), then by name, then by id.
+    ranked = []
+    for s in shown:
+        info = details[s.id] if top else s.row  # every candidate: read with its score
+        ranked.append((round(s.neg_total, 1), info.name, s.id, s, info))
+    ranked.sort()
     explain = _Explainer(query, role, lang)
-    return [explain(s, info) for s, info in pairs]
+    return [explain(s, info, -neg) for neg, _name, _id, s, info in ranked[: top or None]]
 
 
 def rank_roles(
@@ -195,7 +196,7 @@ class _Explainer:
     written once per request."""
 
     def __init__(self, query: RoleQuery, role: Mapping[str, Any], lang: str) -> None:
-        self.query, self.lang = query, lang
+        self.query, self.lang, self.day0 = query, lang, query.day0
         self.role_id, self.label = role["id"], role["skill_label"]
         self.separator = _(_SEPARATOR, lang)
         self.answers = {a: _(words, lang) for a, words in _ANSWER_WORDS.items()}
@@ -205,13 +206,13 @@ class _Explainer:
         self.rates: dict[tuple[str, int | None], tuple[str, float]] = {}
         self.rounded: dict[float, float] = {}  # round(x, 1) of availability points
 
-    def __call__(self, s: Scored, info: Details | ScoreDetailRow) -> Candidate:
+    def __call__(self, s: Scored, info: Details | ScoreDetailRow, score: float) -> Candidate:
         row, rate, lang, missions = s.row, s.rate, self.lang, info.missions
         level, capitalized, skill = self.levels.get(row.level) or self.add_level(row.level, s.skill)
         free, busy, status, availability = self.days.get(s.busy_mask) or self.add_days(s.busy_mask)
         rate_words, rate_points = self.rates.get((row.seniority, row.rate)) or self.add_rate(s)
         fresh_days, fresh, fresh_end = _freshness(
-            info.confirmed_at, info.confirmed_by, self.query.day0, lang
+            info.confirmed_at, info.confirmed_by, self.day0, lang
         )
         if missions:
             history, rating, rehire = _history(
@@ -222,7 +223,7 @@ class _Explainer:
                 info.rehire_yes,
                 info.rehire_no,
                 info.last_end,
-                self.query.day0,
+                self.day0,
             )
         else:
             history, rating, rehire = self.never_hired, None, None
@@ -239,7 +240,7 @@ class _Explainer:
         return Candidate(
             row.id,  # freelancer_id
             info.name,  # name
-            -s.neg_score,  # score
+            score,  # score
             row.rate,  # rate
             status,  # availability
             self.separator.join(words),  # explanation
@@ -309,7 +310,6 @@ class _Explainer:
         return found
 
 
-@lru_cache(maxsize=8192)
 def _history(
     lang: str,
     n_missions: int,
@@ -323,52 +323,53 @@ def _history(
     """The collaboration record of a freelancer hired before: in words (past missions, their
     average rating, the would-rehire answers when one says yes or no, a "no" first, and how
     long ago the last mission ended, or until when it goes on), the average rating rounded
-    and the would-rehire verdict (no | yes | maybe, None without a note)."""
+    and the would-rehire verdict (no | yes | maybe, None without a note). Each part is cached
+    on what it says: candidates share them, not whole records."""
+    words, rounded = _missions_words(lang, n_missions, rating)
+    if n_notes and (no or yes):
+        words += _rehire_words(lang, n_notes, yes, no)
     verdict = ("no" if no else ("yes" if yes else "maybe")) if n_notes else None
-    rounded = round(rating, 2) if rating else None
-    return (
-        _history_words(lang, n_missions, rating, n_notes, yes, no, last_end, day0),
-        rounded,
-        verdict,
-    )
+    return words + _last_mission_words(lang, last_end, day0), rounded, verdict
 
 
-def _history_words(
-    lang: str,
-    n_missions: int,
-    rating: float | None,
-    n_notes: int,
-    yes: int,
-    no: int,
-    last_end: str | None,
-    day0: dt.date,
-) -> str:
-    """Past missions, their average rating, the would-rehire answers (when one says yes or no;
-    a "no" comes first) and how long ago the last mission ended, or until when it goes on."""
-    on_mission = bool(last_end) and last_end >= day0.isoformat()
+@lru_cache(maxsize=4096)
+def _missions_words(lang: str, n_missions: int, rating: float | None) -> tuple[str, float | None]:
+    """The number of past missions and their average rating, in words, and that rating
+    rounded."""
     words = ngettext("{n} past mission", "{n} past missions", n_missions, lang).format(n=n_missions)
-    if rating is not None:
-        words += ngettext(" rated {rating}/5", " rated {rating}/5", n_missions, lang).format(
-            rating=format_number(rating, lang)
-        )
-    if n_notes and no:
-        words += ngettext(
+    if rating is None:
+        return words, None
+    words += ngettext(" rated {rating}/5", " rated {rating}/5", n_missions, lang).format(
+        rating=format_number(rating, lang)
+    )
+    return words, round(rating, 2) if rating else None
+
+
+@lru_cache(maxsize=1024)
+def _rehire_words(lang: str, n_notes: int, yes: int, no: int) -> str:
+    """The would-rehire answers of the notes, when one says yes or no (a "no" comes first)."""
+    if no:
+        return ngettext(
             ", would not rehire ({n} of {notes} notes)",
             ", would not rehire ({n} of {notes} notes)",
             no,
             lang,
         ).format(n=no, notes=n_notes)
-    elif n_notes and yes:
-        words += ngettext(
-            ", would rehire ({n} of {notes} notes)",
-            ", would rehire ({n} of {notes} notes)",
-            yes,
-            lang,
-        ).format(n=yes, notes=n_notes)
-    if on_mission:
-        return words + _(", on a mission until {day}", lang).format(day=format_date(last_end, lang))
+    return ngettext(
+        ", would rehire ({n} of {notes} notes)",
+        ", would rehire ({n} of {notes} notes)",
+        yes,
+        lang,
+    ).format(n=yes, notes=n_notes)
+
+
+@lru_cache(maxsize=1024)
+def _last_mission_words(lang: str, last_end: str | None, day0: dt.date) -> str:
+    """How long ago the last mission ended, or until when it goes on."""
+    if last_end and last_end >= day0.isoformat():
+        return _(", on a mission until {day}", lang).format(day=format_date(last_end, lang))
     ago = _ago((day0 - _date(last_end)).days if last_end else NEVER_DAYS, lang)
-    return words + _(", last ended {ago}", lang).format(ago=ago)
+    return _(", last ended {ago}", lang).format(ago=ago)
 
 
 def _ago(days: int, lang: str) -> str:

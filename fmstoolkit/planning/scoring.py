@@ -283,12 +283,10 @@ class RateFacts(NamedTuple):
 
 
 class Scored(NamedTuple):
-    """One candidate's score and its parts. Compared as tuples, the best comes first: highest
-    score, then name, then id (the name is None unless read with the score, see
-    :func:`best_first`)."""
+    """One candidate's score: its parts and their exact total (the score shown, and ranked
+    by, is the total rounded to 0.1, see :func:`best_first`)."""
 
-    neg_score: float
-    name: str | None
+    neg_total: float  # negated: sorting puts the best first
     id: int
     row: ScoreRow  # or a ScoreDetailRow
     skill: float
@@ -299,7 +297,7 @@ class Scored(NamedTuple):
 
     @property
     def score(self) -> float:
-        return -self.neg_score
+        return round(-self.neg_total, 1)
 
     @property
     def points(self) -> tuple[float, float, float, float]:
@@ -346,9 +344,8 @@ def score_role(
         elif answer == "maybe":
             avail *= MAYBE_SHARE
         skill = level_points * row.level
-        score = round(skill + avail + row.collaboration + rate.points, 1)
-        name = row.name if details else None
-        append(_new(Scored, (-score, name, row.id, row, skill, avail, mask, answer, rate)))
+        total = skill + avail + row.collaboration + rate.points
+        append(_new(Scored, (-total, row.id, row, skill, avail, mask, answer, rate)))
     return out
 
 
@@ -359,17 +356,18 @@ _detail_row = partial(_new, ScoreDetailRow)
 
 
 def best_first(scored: list[Scored], top: int | None = None) -> list[Scored]:
-    """The ``top`` best scored candidates (all when ``top`` is None), best first, and those
-    tied with the last one: candidates of the same score are ranked by name, which is only
-    read for the candidates shown when they are not all (see
-    :func:`fmstoolkit.planning.matching.rank_candidates`).
+    """The candidates that make the ``top`` (all when ``top`` is None): the ``top`` best
+    totals and those whose score (the total rounded to 0.1) ties with the last of them.
+
+    Not in their final order: candidates are ranked by score, then name, then id, and names
+    are read for these candidates only (see :func:`fmstoolkit.planning.matching`). Rounding
+    keeps the order of totals, so only the scores at the cut need rounding here.
     """
     if not top or top >= len(scored):
-        scored.sort()
         return scored
-    scored.sort(key=itemgetter(0))  # by score: names are not read yet, ties are ordered later
-    end, last = top, scored[top - 1].neg_score
-    while end < len(scored) and scored[end].neg_score == last:
+    scored.sort(key=itemgetter(0))  # best total first
+    end, last = top, scored[top - 1].score
+    while end < len(scored) and scored[end].score == last:
         end += 1
     return scored[:end]
 

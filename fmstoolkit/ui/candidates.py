@@ -72,7 +72,8 @@ def _cell(
         text = f"<b style='color:{color}'>{html.escape(label)}</b>"
         if candidate.availability == "partial" and candidate.free_days:
             free = ", ".join(d[5:] for d in candidate.free_days[:6])
-            text += f"<br><small>{html.escape(_('free: {days}', lang).format(days=free))}</small>"
+            days = _("free: {days}", lang).format(days=free)
+            text += f"<br><small>{html.escape(days)}</small>"
         if candidate.freshness:
             text += f"<br><small>{html.escape(candidate.freshness)}</small>"
         return text

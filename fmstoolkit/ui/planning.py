@@ -195,8 +195,9 @@ class PlanningApp:
         if req is None:
             return ""
         lang = self.lang
+        head = _("Request #{id}", lang).format(id=req["id"])
         parts = [
-            f"<b>{html.escape(_('Request #{id}', lang).format(id=req['id']))}</b>",
+            f"<b>{html.escape(head)}</b>",
             html.escape(req["project"]),
             html.escape(
                 _("{start} → {end} ({days} working days)", lang).format(

@@ -11,7 +11,7 @@ from tqdm import tqdm
 from .. import db as dbmod
 from .. import demo as demomod
 from ..config import get_settings
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from .common import db_option
 
 
@@ -26,9 +26,11 @@ def init(db_path: Path | None) -> None:
     finally:
         database.close()
     if applied:
-        click.echo(f"{path}: {len(applied)} migration(s) applied ({', '.join(applied)}).")
+        click.echo(ngettext("{path}: {n} migration applied ({names}).",
+                            "{path}: {n} migrations applied ({names}).", len(applied)).format(
+            path=path, n=len(applied), names=", ".join(applied)))
     else:
-        click.echo(f"{path}: already up to date.")
+        click.echo(_("{path}: already up to date.").format(path=path))
 
 
 @click.command()

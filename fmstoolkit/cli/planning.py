@@ -277,7 +277,7 @@ def _echo_mission(m: dict[str, Any], as_json: bool = False) -> None:
 def _echo_confirmation(m: dict[str, Any]) -> None:
     """Say which outbox message carries the mission's (new) confirmation, when one was queued."""
     if m.get("confirmation_id"):
-        click.echo(f"confirmation → outbox #{m['confirmation_id']}", err=True)
+        click.echo(_("confirmation → outbox #{id}").format(id=m["confirmation_id"]), err=True)
 
 
 _no_confirmation_option = click.option(
@@ -347,7 +347,8 @@ def mission_cancel(db, mission_id: int, reason: str | None, no_notice: bool,
     freelancer is told."""
     m = planning_actions.cancel_mission(db, mission_id, reason=reason, notify=not no_notice)
     if m.get("cancellation_id"):
-        click.echo(f"cancellation notice → outbox #{m['cancellation_id']}", err=True)
+        click.echo(_("cancellation notice → outbox #{id}").format(id=m["cancellation_id"]),
+                   err=True)
     _echo_mission(m, as_json)
 
 

@@ -12,7 +12,7 @@ from .. import db as dbmod
 from .. import pool, privacy
 from ..actions import freelancers as freelancer_actions
 from ..config import get_settings
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..planning import working_period
 from .common import db_option, default_json, echo_json, echo_table, json_option, with_db
 
@@ -95,7 +95,9 @@ def freelancers_opt_out(db, freelancer_id: int, undo: bool) -> None:
     result = freelancer_actions.opt_out(db, freelancer_id, not undo)
     click.echo(f"#{freelancer_id}: {'opted in' if undo else 'opted out'}")
     if result["cancelled"]:
-        click.echo(f"{len(result['cancelled'])} message(s) cancelled", err=True)
+        n = len(result["cancelled"])
+        click.echo(ngettext("{n} message cancelled", "{n} messages cancelled", n).format(n=n),
+                   err=True)
 
 
 @click.command("import")
@@ -196,6 +198,7 @@ def privacy_export(db, freelancer_id: int, out: Path | None) -> None:
 def privacy_forget(db, freelancer_id: int, yes: bool) -> None:
     """Erase a freelancer's personal data (contact, skills, texts); keep anonymised history."""
     if not yes:
-        click.confirm(f"Erase the personal data of freelancer #{freelancer_id}?", abort=True)
+        click.confirm(_("Erase the personal data of freelancer #{id}?").format(id=freelancer_id),
+                      abort=True)
     erased = privacy.forget(db, freelancer_id)
     click.echo(json.dumps(erased))

@@ -9,6 +9,7 @@ import click
 from .. import db as dbmod
 from .. import publish, serve
 from ..config import get_settings
+from ..i18n import _
 from .common import db_option, echo_json, json_option, with_db
 
 
@@ -68,7 +69,7 @@ def serve_cmd(db_path: Path | None, host: str, port: int | None, notes_db: Path 
             publish.publish(database, notes_path)
         finally:
             database.close()
-        click.echo(f"published {notes_path}")
+        click.echo(_("published {path}").format(path=notes_path))
     port = port or get_settings().datasette_port
-    click.echo(f"Datasette: http://{host}:{port}/notes (Ctrl+C to stop)")
+    click.echo(_("Datasette: {url} (Ctrl+C to stop)").format(url=f"http://{host}:{port}/notes"))
     serve.serve(notes_path, host=host, port=port)

@@ -50,7 +50,7 @@ def schedule(
     only, params_extra = "", []
     if freelancer_ids is not None:
         ids = list(freelancer_ids)
-        only = f" AND x.freelancer_id IN ({', '.join('?' for _ in ids)})"
+        only = f" AND x.freelancer_id IN ({', '.join('?' for _id in ids)})"
         params_extra = ids
     rows: list[dict[str, Any]] = []
     for r in db.query(

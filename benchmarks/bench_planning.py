@@ -9,9 +9,9 @@ periods from the demo generator:
   and the shown ones (``--top``) explained within 2x, every candidate explained within 3x;
 * creating a mission with its conflict check: p50 < 5 ms.
 
-Prints one JSON line per figure. ``--freelancers N`` runs smaller. The generated database is
-kept in the temporary folder (keyed by size, seed and day) so that a second run starts at once;
-``--fresh`` makes it again.
+Prints one JSON line per figure. ``--freelancers N`` runs smaller. The demo database
+(``fmstoolkit.demo``) is kept in the temporary folder (keyed by size, seed and day) so that a
+second run starts at once; ``--fresh`` makes it again.
 
     python benchmarks/bench_planning.py [--freelancers 10000] [--rounds 200] [--fresh]
 """
@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from fmstoolkit import clock, planning
+from fmstoolkit import clock, demo, planning
 from fmstoolkit import db as dbmod
 
 
@@ -47,138 +47,47 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-def fallback_generate(db, *, freelancers: int, seed: int = 0) -> dict:
-    """A bulk generator for when ``fmstoolkit.demo`` is missing: same shape, no realism."""
-    rng = random.Random(seed)
-    today = clock.today()
-    skills = [r[0] for r in db.execute("SELECT id FROM skills").fetchall()]
-    with db.atomic():
-        projects = [(i, f"Project {i}") for i in range(1, max(12, freelancers // 8) + 1)]
-        db.conn.executemany("INSERT INTO projects (id, name) VALUES (?, ?)", projects)
-        people, fskills, missions, notes, unav = [], [], [], [], []
-        mid = 0
-        for fid in range(1, freelancers + 1):
-            seniority = rng.choice(("junior", "confirmed", "senior"))
-            people.append((fid, f"Freelancer {fid}", seniority, rng.randint(250, 900)))
-            own = rng.sample(skills, 3)
-            fskills += [(fid, s, rng.randint(1, 5)) for s in own]
-            for _ in range(20):
-                mid += 1
-                start = today + dt.timedelta(days=rng.randint(-730, 60))
-                end = start + dt.timedelta(days=rng.randint(2, 30))
-                status = "offboarded" if end < today else "planned"
-                missions.append(
-                    (
-                        mid,
-                        fid,
-                        rng.choice(projects)[0],
-                        rng.choice(own),
-                        start.isoformat(),
-                        end.isoformat(),
-                        5,
-                        rng.randint(250, 900),
-                        status,
-                    )
-                )
-                if status == "offboarded" and rng.random() < 0.5:
-                    notes.append(
-                        (
-                            mid,
-                            "bench",
-                            *(rng.randint(1, 5) for _ in range(4)),
-                            rng.choice(("yes", "yes", "maybe", "no")),
-                        )
-                    )
-            for _ in range(5):
-                start = today + dt.timedelta(days=rng.randint(-365, 120))
-                unav.append(
-                    (
-                        fid,
-                        start.isoformat(),
-                        (start + dt.timedelta(days=rng.randint(1, 14))).isoformat(),
-                    )
-                )
-        db.conn.executemany(
-            "INSERT INTO freelancers (id, name, seniority, daily_rate) VALUES (?, ?, ?, ?)", people
-        )
-        db.conn.executemany(
-            "INSERT INTO freelancer_skills (freelancer_id, skill_id, level) VALUES (?, ?, ?)",
-            fskills,
-        )
-        db.conn.executemany(
-            "INSERT INTO missions (id, freelancer_id, project_id, skill_id, start_date, "
-            "end_date, days, daily_rate, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            missions,
-        )
-        db.conn.executemany(
-            "INSERT INTO notes (mission_id, author, quality, communication, deadlines, "
-            "autonomy, would_rehire) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            notes,
-        )
-        db.conn.executemany(
-            "INSERT INTO unavailability (freelancer_id, start_date, end_date) VALUES (?, ?, ?)",
-            unav,
-        )
-    db.execute("ANALYZE")
-    return {
-        "freelancers": len(people),
-        "missions": len(missions),
-        "notes": len(notes),
-        "unavailability": len(unav),
-    }
+def remove(path: Path) -> None:
+    """Delete a database file and its WAL companions."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def build(path: Path, freelancers: int, seed: int) -> tuple[dict, str]:
-    database = dbmod.open_db(path, create=True)
-    try:
-        try:
-            from fmstoolkit import demo
-        except ImportError:
-            return fallback_generate(database, freelancers=freelancers, seed=seed), "fallback"
-        return demo.generate(database, freelancers=freelancers, seed=seed), "demo"
-    finally:
-        database.close()
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--freelancers", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=200, help="Ranking calls measured.")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--top", type=int, default=20, help="Candidates explained per ranking.")
-    parser.add_argument("--fresh", action="store_true", help="Regenerate the database.")
-    args = parser.parse_args(argv)
-
-    today = clock.today()
+def open_copy(freelancers: int, seed: int, fresh: bool, today: dt.date) -> tuple:
+    """A working copy of the demo database of this size, seed and day (generated once and kept
+    in the temporary folder for the next runs): the database and its path."""
     path = Path(tempfile.gettempdir()) / (
-        f"fmstoolkit-bench-planning-{args.freelancers}-{args.seed}-{today.isoformat()}.db"
+        f"fmstoolkit-bench-planning-{freelancers}-{seed}-{today.isoformat()}.db"
     )
-    if args.fresh or not path.exists():
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if fresh or not path.exists():
+        remove(path)
         t0 = time.perf_counter()
-        counts, source = build(path, args.freelancers, args.seed)
+        database = dbmod.open_db(path, create=True)
+        try:
+            counts = demo.generate(database, freelancers=freelancers, seed=seed)
+        finally:
+            database.close()
         emit(
             "planning_generate_s",
             time.perf_counter() - t0,
-            source=source,
+            source="demo",
             freelancers=counts.get("freelancers"),
             missions=counts.get("missions"),
             unavailability=counts.get("unavailability"),
         )
-    # Work on a copy (one per run, so that two runs do not share it): the pristine database is
-    # reused by the next run.
+    # One copy per run, so that two runs do not share it; the pristine one is kept.
     work = path.with_name(f"{path.stem}-work-{os.getpid()}.db")
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{work}{suffix}").unlink(missing_ok=True)
+    remove(work)
     pristine = dbmod.connect(path)
     db = dbmod.connect(work, create=True)
     pristine.conn.backup(db.conn)
     pristine.close()
     dbmod.migrate(db)
-    rng = random.Random(args.seed)
+    return db, work
 
-    # The requests: the most common skills, starting in 6 to 20 days, 5 to 15 working days.
+
+def make_requests(db, rng: random.Random) -> list[int]:
+    """Requests for the 20 most common skills, starting in 6 to 20 days, 5 to 15 working days."""
     skills = [
         r[0]
         for r in db.execute(
@@ -186,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             "ORDER BY count(*) DESC LIMIT 20"
         ).fetchall()
     ]
-    request_ids = [
+    return [
         planning.create_request(
             db,
             project="Bench project",
@@ -198,11 +107,15 @@ def main(argv: list[str] | None = None) -> int:
         )["id"]
         for s in skills
     ]
+
+
+def measure_ranking(db, request_ids: list[int], rounds: int, top: int) -> dict[str, list]:
+    """Per round, one after the other for the same request: the baseline query, the ranking
+    shown (every candidate scored, the ``top`` explained) and every candidate explained."""
     for rid in request_ids:  # warm the page cache and the rate-benchmark cache
         planning.rank_candidates(db, rid)
-
-    rank_ms, full_ms, base_ms, sizes = [], [], [], []
-    for i in range(args.rounds):
+    times: dict[str, list] = {"base": [], "top": [], "all": [], "sizes": []}
+    for i in range(rounds):
         rid = request_ids[i % len(request_ids)]
         req = planning.get_request(db, rid)
         role = req["roles"][0]
@@ -214,43 +127,39 @@ def main(argv: list[str] | None = None) -> int:
         }
         t0 = time.perf_counter()
         db.conn.execute(planning.AVAILABLE_SQL, params).fetchall()
-        base_ms.append((time.perf_counter() - t0) * 1000)
-        # What `fms match` and the notebook show: every candidate scored and sorted, the top
-        # args.top explained in words.
+        times["base"].append((time.perf_counter() - t0) * 1000)
+        # What `fms match` and the notebook show.
         t0 = time.perf_counter()
-        planning.rank_candidates(db, rid, top=args.top)
-        rank_ms.append((time.perf_counter() - t0) * 1000)
-        # Every candidate explained.
+        planning.rank_candidates(db, rid, top=top)
+        times["top"].append((time.perf_counter() - t0) * 1000)
         t0 = time.perf_counter()
         ranked = planning.rank_candidates(db, rid)
-        full_ms.append((time.perf_counter() - t0) * 1000)
-        sizes.append(len(ranked))
+        times["all"].append((time.perf_counter() - t0) * 1000)
+        times["sizes"].append(len(ranked))
+    return times
 
-    p50, p95 = statistics.median(rank_ms), percentile(rank_ms, 0.95)
-    base50 = statistics.median(base_ms)
+
+def bench_ranking(db, request_ids: list[int], rounds: int, top: int) -> None:
+    """The ranking figures, and their ratios to the baseline measured in the same rounds."""
+    times = measure_ranking(db, request_ids, rounds, top)
+    p50, base50 = statistics.median(times["top"]), statistics.median(times["base"])
+    full50 = statistics.median(times["all"])
     emit(
         "match_p50_ms",
         p50,
         50,
-        top=args.top,
+        top=top,
         baseline_ms=round(base50, 3),
         ratio=round(p50 / base50, 2),
-        candidates_median=statistics.median(sizes),
+        candidates_median=statistics.median(times["sizes"]),
     )
-    emit("match_p95_ms", p95, 150, top=args.top)
-    emit(
-        "match_vs_available_query_ratio",
-        p50 / base50,
-        2,
-        top=args.top,
-        baseline_ms=round(base50, 3),
-    )
-    full50 = statistics.median(full_ms)
+    emit("match_p95_ms", percentile(times["top"], 0.95), 150, top=top)
+    emit("match_vs_available_query_ratio", p50 / base50, 2, top=top, baseline_ms=round(base50, 3))
     emit(
         "match_all_explained_p50_ms",
         full50,
         50,
-        p95_ms=round(percentile(full_ms, 0.95), 3),
+        p95_ms=round(percentile(times["all"], 0.95), 3),
         ratio=round(full50 / base50, 2),
     )
     emit(
@@ -260,7 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         baseline_ms=round(base50, 3),
     )
 
-    # Missions with their conflict check: distinct freelancers, far in the future.
+
+def bench_missions(db, rng: random.Random, today: dt.date) -> None:
+    """Missions with their conflict check: distinct freelancers, far in the future."""
     ids = [
         r[0]
         for r in db.execute(
@@ -282,9 +193,26 @@ def main(argv: list[str] | None = None) -> int:
         5,
         p95_ms=round(percentile(create_ms, 0.95), 3),
     )
-    db.close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{work}{suffix}").unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--freelancers", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=200, help="Ranking calls measured.")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--top", type=int, default=20, help="Candidates explained per ranking.")
+    parser.add_argument("--fresh", action="store_true", help="Regenerate the database.")
+    args = parser.parse_args(argv)
+    today = clock.today()
+    db, work = open_copy(args.freelancers, args.seed, args.fresh, today)
+    try:
+        rng = random.Random(args.seed)
+        request_ids = make_requests(db, rng)
+        bench_ranking(db, request_ids, args.rounds, args.top)
+        bench_missions(db, rng, today)
+    finally:
+        db.close()
+        remove(work)
     return 0
 
 

@@ -262,6 +262,22 @@ def test_each_role_is_ranked_on_its_own(db):
     assert [c.freelancer_id for c in ranked[b]] == [writer]
 
 
+def test_equal_scores_go_by_name_at_the_cut_and_all_can_be_explained(db):
+    # Names are only read for the candidates shown: ties at the cut still go by name.
+    for name in ("Cid", "Ana", "Bea", "Dan"):
+        freelancer(db, name, level=4, rate=500)
+    freelancer(db, "Top", level=5, rate=500)
+    req = request(db, max_rate=600)
+    everyone = planning.rank_candidates(db, req["id"], today=TODAY)
+    assert [c.name for c in everyone] == ["Top", "Ana", "Bea", "Cid", "Dan"]
+    assert len({c.score for c in everyone[1:]}) == 1
+    assert all(c.explanation and c.reasons for c in everyone)
+    assert [c.name for c in planning.rank_candidates(db, req["id"], top=3, today=TODAY)] == [
+        "Top", "Ana", "Bea"]
+    shown = planning.rank_candidates(db, req["id"], top=2, today=TODAY)
+    assert [c.as_dict() for c in shown] == [c.as_dict() for c in everyone[:2]]
+
+
 # --- rate benchmark ------------------------------------------------------------------------------
 
 

@@ -9,8 +9,9 @@ past missions: a role is ranked with one set-based query (the candidates with th
 ``idx_freelancer_skills_skill``; their busy periods over the request's dates, through the
 ``(freelancer_id, start_date, end_date)`` indexes of missions and unavailability; their
 collaboration record from ``collaboration_stats``, a row per freelancer kept exact by triggers)
-and the scoring happens in Python, where every point of the score can be explained in words.
-Words are only written for the candidates returned (``top``).
+scored in :mod:`.scoring` (the collaboration points computed by that query with the same named
+constants, the rest in Python) and explained in :mod:`.matching`, in words, only for the
+candidates returned (``top``).
 
 Dates are ISO ``YYYY-MM-DD`` text in the database; comparing ISO strings compares dates, so
 periods are inclusive on both ends: a mission ending on the 5th and one starting on the 6th do
@@ -25,6 +26,7 @@ it:
 * :mod:`.free_busy`: busy periods, availability, declared unavailability;
 * :mod:`.rates`: the rate benchmark and where a quoted rate stands;
 * :mod:`.matching`: ``Candidate``, ``rank_candidates`` and the reasons in words;
+* :mod:`.scoring`: the score of every candidate, in numbers, and its ``WEIGHTS``;
 * :mod:`.missions`: booking, moving, extending and cancelling missions;
 * :mod:`.polls`: availability questions and their answers;
 * :mod:`.ledger`: a request's ledger and the fill-rate report;
@@ -68,6 +70,7 @@ from .requests import (
     list_requests,
     validate_request,
 )
+from .scoring import WEIGHTS, Weights
 
 __all__ = [
     "AVAILABLE_SQL",
@@ -78,6 +81,8 @@ __all__ = [
     "RANKED_STATUSES",
     "SENIORITIES",
     "STALE_DAYS",
+    "WEIGHTS",
+    "Weights",
     "add_role",
     "add_unavailability",
     "answer_poll",

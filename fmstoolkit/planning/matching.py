@@ -40,7 +40,7 @@ from .scoring import (
 __all__ = ["AVAILABLE_SQL", "Candidate", "rank_candidates", "rank_roles"]
 
 
-@dataclass(slots=True)
+@dataclass
 class Candidate:
     """One freelancer ranked for one role of a request, with the reasons for the rank."""
 
@@ -207,26 +207,14 @@ class _Explainer:
         self.rounded: dict[float, float] = {}  # round(x, 1) of availability points
 
     def __call__(self, s: Scored, info: Details | ScoreDetailRow, score: float) -> Candidate:
-        row, rate, lang, missions = s.row, s.rate, self.lang, info.missions
+        row, rate, missions = s.row, s.rate, info.missions
         level, capitalized, skill = self.levels.get(row.level) or self.add_level(row.level, s.skill)
         free, busy, status, availability = self.days.get(s.busy_mask) or self.add_days(s.busy_mask)
         rate_words, rate_points = self.rates.get((row.seniority, row.rate)) or self.add_rate(s)
         fresh_days, fresh, fresh_end = _freshness(
-            info.confirmed_at, info.confirmed_by, self.day0, lang
+            info.confirmed_at, info.confirmed_by, self.day0, self.lang
         )
-        if missions:
-            history, rating, rehire = _history(
-                lang,
-                missions,
-                info.rating_avg,
-                info.notes,
-                info.rehire_yes,
-                info.rehire_no,
-                info.last_end,
-                self.day0,
-            )
-        else:
-            history, rating, rehire = self.never_hired, None, None
+        history, rating, rehire = self.history(info) if missions else (self.never_hired, None, None)
         answer = self.answers.get(s.answer)
         if answer:
             reasons = [level, availability, answer, history, rate_words, fresh]
@@ -235,8 +223,7 @@ class _Explainer:
             reasons = [level, availability, history, rate_words, fresh]
             words = (capitalized, availability, history, rate_words, fresh_end)
         availability_pts = self.rounded.get(s.availability) or self.round(s.availability)
-        # Positional (in the order of the fields, checked by _FIELDS below): matching 26
-        # keywords costs more than the rest of building a Candidate.
+        # Positional (in the order of _FIELDS): matching 26 keywords would cost more.
         return Candidate(
             row.id,  # freelancer_id
             info.name,  # name
@@ -263,12 +250,25 @@ class _Explainer:
             fresh_days,  # freshness_days
             fresh,  # freshness
             s.answer,  # poll_answer
-            {  # components: the names of scoring.COMPONENTS, each rounded to 0.1
+            {  # components: the four parts of the score, each rounded to 0.1
                 "skill": skill,
                 "availability": availability_pts,
                 "collaboration": round(row.collaboration, 1),
                 "rate": rate_points,
             },
+        )
+
+    def history(self, info: Details | ScoreDetailRow) -> tuple[str, float | None, str | None]:
+        """The collaboration record of a freelancer hired before (see :func:`_history`)."""
+        return _history(
+            self.lang,
+            info.missions,
+            info.rating_avg,
+            info.notes,
+            info.rehire_yes,
+            info.rehire_no,
+            info.last_end,
+            self.day0,
         )
 
     def round(self, points: float) -> float:

@@ -51,8 +51,6 @@ class Weights:
 
 
 WEIGHTS = Weights(level=30.0, availability=25.0, collaboration=25.0, rate=20.0)
-#: The names of the parts, in the order of :attr:`Scored.points`.
-COMPONENTS = ("skill", "availability", "collaboration", "rate")
 
 MAX_LEVEL = 5
 #: Availability: a "maybe" to this request's poll keeps this share, a "no" keeps nothing.
@@ -127,7 +125,7 @@ _COLLABORATION_PARAMS = {
     "missions_counted": MISSIONS_COUNTED,
     "recency": RECENCY_POINTS,
     "never": NEVER_DAYS,
-    "recency_days": RECENCY_DAYS,
+    "recency_days": float(RECENCY_DAYS),  # a float: SQLite divides integers as integers
     "newcomer": NEWCOMER_POINTS,
 }
 
@@ -298,11 +296,6 @@ class Scored(NamedTuple):
     @property
     def score(self) -> float:
         return round(-self.neg_total, 1)
-
-    @property
-    def points(self) -> tuple[float, float, float, float]:
-        """The four parts, in the order of :data:`COMPONENTS`."""
-        return (self.skill, self.availability, self.row.collaboration, self.rate.points)
 
 
 def score_role(

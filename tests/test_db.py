@@ -1,4 +1,5 @@
 import sqlite3
+import threading
 
 import pytest
 
@@ -96,3 +97,35 @@ def test_a_file_that_is_not_a_database_gets_a_sentence(tmp_path):
     bad.write_text("hello, this is not sqlite" * 100)
     with pytest.raises(DatabaseError, match="not an fmstoolkit database"):
         dbmod.open_db(bad)
+
+
+def test_a_writer_waits_for_another_instead_of_failing(db_path):
+    """A transaction that reads, then writes, while another connection writes in between:
+    with a deferred BEGIN SQLite refuses the late write at once ("database is locked"); the
+    house's transactions take the write lock first, so the other writer waits its turn."""
+    first, second = dbmod.open_db(db_path), dbmod.open_db(db_path)
+    read_done, other_done = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def other_writer() -> None:
+        read_done.wait(10)
+        try:
+            with second.atomic():
+                second["projects"].insert({"name": "written second"})
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        other_done.set()
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    with first.atomic():
+        first.execute("SELECT count(*) FROM projects").fetchone()
+        read_done.set()
+        other_done.wait(0.5)  # the other writer is now waiting for our lock
+        first["projects"].insert({"name": "written first"})
+    thread.join(15)
+    names = [r[0] for r in first.execute("SELECT name FROM projects ORDER BY id")]
+    first.close()
+    second.close()
+    assert errors == []
+    assert names == ["written first", "written second"]

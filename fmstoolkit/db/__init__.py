@@ -13,7 +13,9 @@ busy timeout, and applies pending migrations. What lives where:
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -58,6 +60,37 @@ def register_clock(conn: sqlite3.Connection) -> None:
     conn.create_function("clock_today", 0, lambda: clock.today().isoformat())
 
 
+class Database(sqlite_utils.Database):
+    """sqlite-utils' Database whose write transactions start with ``BEGIN IMMEDIATE``.
+
+    sqlite-utils' ``atomic()`` opens a deferred ``BEGIN``: a transaction that reads first and
+    writes later then fails at once with "database is locked" when another process wrote in
+    between (WAL cannot upgrade a stale read snapshot), whatever the busy timeout. Taking the
+    write lock at the start makes a writer wait its turn (up to the busy timeout) instead, and
+    every check read inside the transaction guards the write that follows. Nested blocks keep
+    using savepoints.
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.conn.rollback()
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.rollback()
+                raise
+
+
 def connect(path: str | Path, *, create: bool = False) -> sqlite_utils.Database:
     """Open a database file with the connection settings of the house, without migrating.
 
@@ -81,7 +114,7 @@ def connect(path: str | Path, *, create: bool = False) -> sqlite_utils.Database:
         path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     register_clock(conn)
-    db = sqlite_utils.Database(conn)
+    db = Database(conn)
     try:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")

@@ -17,6 +17,7 @@ import sqlite_utils
 
 from . import clock, pool
 from .errors import InvalidState
+from .models.enums import OPEN_MISSIONS_SQL
 
 #: Tables whose rows about a freelancer are exported as they are, keyed by freelancer_id.
 BY_FREELANCER = ("freelancer_skills", "unavailability", "polls", "followups", "outbox")
@@ -77,7 +78,7 @@ def forget(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, int]:
         return {}
     busy = db.execute(
         "SELECT id, start_date, end_date FROM missions WHERE freelancer_id = ? "
-        "AND status IN ('planned', 'active', 'ending') ORDER BY start_date LIMIT 1",
+        f"AND status IN {OPEN_MISSIONS_SQL} ORDER BY start_date LIMIT 1",
         [freelancer_id],
     ).fetchone()
     if busy:

@@ -171,3 +171,15 @@ SETTLED_DELIVERABLE_STATUSES: tuple[DeliverableStatus, ...] = (
     DeliverableStatus.accepted, DeliverableStatus.not_applicable)  # fmt: skip
 #: Every outbox status, in the order of its lifecycle.
 OUTBOX_STATUSES: tuple[OutboxStatus, ...] = tuple(OutboxStatus)
+
+
+def sql_list(values: tuple[StrEnum, ...]) -> str:
+    """Status words as an SQL list, ``('planned', 'active', 'ending')``, for queries written as
+    text: built from the enums, so a query names the statuses the enums define (the words are
+    fixed identifiers, never user input)."""
+    return "(" + ", ".join(f"'{value.value}'" for value in values) + ")"
+
+
+OPEN_MISSIONS_SQL = sql_list(OPEN_MISSION_STATUSES)
+OPEN_REQUESTS_SQL = sql_list(OPEN_REQUEST_STATUSES)
+RANKED_SQL = sql_list(RANKED_STATUSES)

@@ -20,6 +20,7 @@ from ..config import get_settings
 from ..dates import day_or_today
 from ..errors import InvalidInput, InvalidState, NotFound, Problem
 from ..models import ClosingAnswers, validate, validate_all
+from ..models.enums import OPEN_MISSIONS_SQL
 from .invoice import check_invoice
 from .state import (
     check_open,
@@ -72,7 +73,7 @@ def _close_in_transaction(
         pool.add_to_list(db, name, mission["freelancer_id"])
     others = db.execute(
         "SELECT count(*) FROM missions WHERE freelancer_id = ? AND id != ? AND status IN "
-        "('planned', 'active', 'ending')",
+        + OPEN_MISSIONS_SQL,
         [mission["freelancer_id"], mission_id],
     ).fetchone()[0]
     became_alumni = False

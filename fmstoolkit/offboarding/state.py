@@ -20,6 +20,7 @@ from ..dates import day_or_today
 from ..errors import InvalidState, Problem
 from ..i18n import LANGS, N_, _
 from ..models import Deliverable, validate
+from ..models.enums import OPEN_MISSIONS_SQL
 from ..planning.missions import get_mission
 from .invoice import check_invoice, invoice
 
@@ -241,7 +242,7 @@ def due(
             "FROM missions m JOIN freelancers f ON f.id = m.freelancer_id "
             "JOIN projects p ON p.id = m.project_id "
             "LEFT JOIN offboardings o ON o.mission_id = m.id "
-            "WHERE m.status IN ('planned', 'active', 'ending') AND m.end_date <= ? "
+            f"WHERE m.status IN {OPEN_MISSIONS_SQL} AND m.end_date <= ? "
             "AND (o.status IS NULL OR o.status != 'closed') "
             "ORDER BY m.end_date, m.id",
             [limit],

@@ -19,6 +19,7 @@ import sqlite_utils
 from .. import calendars
 from ..errors import InvalidInput
 from ..i18n import _
+from ..models.enums import OPEN_REQUESTS_SQL
 from ._common import _date, _lang, _skill_label
 from .calendar import working_days
 
@@ -104,7 +105,7 @@ def schedule(
             "SELECT q.id, q.request_id, r.start_date, r.end_date, r.status, p.name AS project, "
             "s.name AS skill, s.label_en, s.label_fr FROM request_roles q "
             "JOIN requests r ON r.id = q.request_id JOIN projects p ON p.id = r.project_id "
-            "JOIN skills s ON s.id = q.skill_id WHERE r.status IN ('open', 'polling') "
+            f"JOIN skills s ON s.id = q.skill_id WHERE r.status IN {OPEN_REQUESTS_SQL} "
             "AND q.mission_id IS NULL AND NOT q.filled_outside "
             "AND r.start_date <= ? AND r.end_date >= ?",
             [e, s],

@@ -19,6 +19,7 @@ import sqlite_utils
 from ..errors import Conflict, InvalidInput
 from ..i18n import N_, _, format_date
 from ..models import Unavailability, validate
+from ..models.enums import OPEN_MISSIONS_SQL
 from ._common import _date, _freelancer_row, _iso, _lang, _now
 from .calendar import working_days
 
@@ -37,7 +38,7 @@ def _busy_periods(
     rows = db.execute(
         "SELECT 'mission', m.id, m.start_date, m.end_date, p.name, m.status FROM missions m "
         "JOIN projects p ON p.id = m.project_id WHERE m.freelancer_id = ? "
-        "AND m.start_date <= ? AND m.end_date >= ? AND m.status IN ('planned', 'active', 'ending') "
+        f"AND m.start_date <= ? AND m.end_date >= ? AND m.status IN {OPEN_MISSIONS_SQL} "
         "AND m.id IS NOT ? "
         "UNION ALL SELECT 'unavailability', u.id, u.start_date, u.end_date, u.reason, u.source "
         "FROM unavailability u WHERE u.freelancer_id = ? AND u.start_date <= ? "
@@ -211,7 +212,7 @@ def _check_free(
     row = db.execute(
         "SELECT m.id, m.start_date, m.end_date, p.name FROM missions m "
         "JOIN projects p ON p.id = m.project_id WHERE m.freelancer_id = ? "
-        "AND m.start_date <= ? AND m.end_date >= ? AND m.status IN ('planned', 'active', 'ending') "
+        f"AND m.start_date <= ? AND m.end_date >= ? AND m.status IN {OPEN_MISSIONS_SQL} "
         "AND m.id IS NOT ? ORDER BY m.start_date LIMIT 1",
         [freelancer_id, end, start, exclude_mission_id],
     ).fetchone()

@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 
 import sqlite_utils
 
+from ..models.enums import OPEN_MISSIONS_SQL, RANKED_SQL
 from ._common import _date
 from .calendar import working_days
 from .rates import _benchmarks_by_seniority, _position
@@ -77,12 +78,12 @@ NO_BENCH: Mapping[str, Any] = {"count": 0, "median": None}
 
 _SKILLED_FROM = (
     "FROM freelancer_skills fs JOIN freelancers f ON f.id = fs.freelancer_id "
-    "WHERE fs.skill_id = :skill AND fs.level >= :level AND f.status IN ('active', 'alumni') "
+    f"WHERE fs.skill_id = :skill AND fs.level >= :level AND f.status IN {RANKED_SQL} "
     "AND f.opted_out_at IS NULL"
 )
 _MISSIONS_OVERLAP = (
     "FROM missions m WHERE m.freelancer_id = f.id AND m.start_date <= :end "
-    "AND m.end_date >= :start AND m.status IN ('planned', 'active', 'ending')"
+    f"AND m.end_date >= :start AND m.status IN {OPEN_MISSIONS_SQL}"
 )
 _UNAVAILABLE_OVERLAP = (
     "FROM unavailability u WHERE u.freelancer_id = f.id AND u.start_date <= :end "

@@ -15,6 +15,7 @@ import sqlite_utils
 from .. import clock
 from ..errors import InvalidInput, NotFound
 from ..models import Contact, Freelancer, validate_all
+from ..models.enums import OPEN_MISSIONS_SQL
 from .contacts import CONTACT_FIELDS, _check_email_free, get_contact
 from .skill_catalogue import normalize, parse_skills, resolve_skill
 
@@ -153,7 +154,7 @@ def list_freelancers(
         start, end = (d.isoformat() for d in busy_between)
         where.append(
             "NOT EXISTS (SELECT 1 FROM missions m WHERE m.freelancer_id = f.id "
-            "AND m.status IN ('planned', 'active', 'ending') "
+            f"AND m.status IN {OPEN_MISSIONS_SQL} "
             "AND m.start_date <= ? AND m.end_date >= ?)"
         )
         where.append(

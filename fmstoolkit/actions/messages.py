@@ -154,7 +154,7 @@ def enqueue_mission_confirmation(db: sqlite_utils.Database, mission_id: int) -> 
     m = planning.get_mission(db, mission_id)
     return enqueue(
         db,
-        dedupe_key=f"mission:{mission_id}:confirmation:{m['start_date']}:{m['end_date']}",
+        dedupe_key=f"{mission_dedupe_prefix(mission_id)}{m['start_date']}:{m['end_date']}",
         freelancer_id=m["freelancer_id"],
         kind="mission_confirmation",
         payload={

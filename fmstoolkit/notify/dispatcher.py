@@ -46,11 +46,6 @@ BATCH = 200
 TELEGRAM_CONCURRENCY = 32
 
 
-#: Who can be reached and how: one definition, in the outbox (the actions use it too).
-contact_of, telegram_open, choose_channel = (
-    outbox.contact_of, outbox.telegram_open, outbox.choose_channel)
-
-
 def build_message(msg: dict[str, Any], channel: str, contact: dict[str, Any]) -> OutgoingMessage:
     """What the channel sends: the stored texts, the recipient from ``contacts`` (memory only)."""
     payload = msg["payload"]
@@ -170,14 +165,15 @@ class _Drain:
         """Channel and message to send, or None when the message is settled without sending
         (opted out: cancelled; nobody to send to: dead)."""
         db = self.db
-        contact = contact_of(db, msg["freelancer_id"])
+        contact = outbox.contact_of(db, msg["freelancer_id"])
         reason = outbox.silenced_reason(contact)
         if reason:
             outbox.mark_cancelled(db, msg["id"], reason)
             self.summary["cancelled"] += 1
             return None
-        name = choose_channel(msg, contact, self.telegram_available())
-        if name is None and telegram_open(contact):  # only Telegram, and it is not set up here
+        name = outbox.choose_channel(msg, contact, self.telegram_available())
+        # only Telegram, and it is not set up here
+        if name is None and outbox.telegram_open(contact):
             self._failed(
                 msg, "telegram", "the Telegram channel is not configured (FMS_TELEGRAM_TOKEN)"
             )

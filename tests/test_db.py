@@ -1,5 +1,6 @@
 import sqlite3
 import threading
+import time
 
 import pytest
 
@@ -104,7 +105,7 @@ def test_a_writer_waits_for_another_instead_of_failing(db_path):
     with a deferred BEGIN SQLite refuses the late write at once ("database is locked"); the
     house's transactions take the write lock first, so the other writer waits its turn."""
     first, second = dbmod.open_db(db_path), dbmod.open_db(db_path)
-    read_done, other_done = threading.Event(), threading.Event()
+    read_done = threading.Event()
     errors: list[BaseException] = []
 
     def other_writer() -> None:
@@ -114,14 +115,13 @@ def test_a_writer_waits_for_another_instead_of_failing(db_path):
                 second["projects"].insert({"name": "written second"})
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
-        other_done.set()
 
     thread = threading.Thread(target=other_writer)
     thread.start()
     with first.atomic():
         first.execute("SELECT count(*) FROM projects").fetchone()
         read_done.set()
-        other_done.wait(0.5)  # the other writer is now waiting for our lock
+        time.sleep(0.5)  # the other writer is now waiting for our lock
         first["projects"].insert({"name": "written first"})
     thread.join(15)
     names = [r[0] for r in first.execute("SELECT name FROM projects ORDER BY id")]

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     lang: Literal["fr", "en"] = Field("fr", description="Language of messages.")
     country: str = Field("FR", description="Country whose public holidays are skipped.")
     alumni_checkin_days: int = Field(90, ge=1, description="Days after closing an offboarding.")
+    busy_timeout_seconds: float = Field(
+        10.0, gt=0, le=600, description="How long a writer waits for another one to finish."
+    )
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import functools
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,14 @@ class FmsGroup(click.Group):
         except FmsError as exc:
             click.echo(exc.message(), err=True)
             ctx.exit(exc.exit_code)
+        except sqlite3.OperationalError as exc:
+            # A write outside a transaction of ours (sqlite-utils' own) that waited out the busy
+            # timeout: the same sentence as in a transaction, no traceback.
+            if not dbmod.is_busy(exc):
+                raise
+            error = dbmod.busy_error(exc)
+            click.echo(error.message(), err=True)
+            ctx.exit(error.exit_code)
 
 
 def db_option(func):

@@ -14,8 +14,9 @@ busy timeout, and applies pending migrations. What lives where:
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlite_utils
@@ -33,11 +34,13 @@ from .migrations import (
 )
 
 __all__ = [
-    "BUSY_TIMEOUT_MS",
     "MIGRATIONS",
     "MIGRATION_SET",
+    "busy_error",
     "check_not_newer",
     "connect",
+    "in_transaction",
+    "is_busy",
     "get_meta",
     "known_migrations",
     "migrate",
@@ -46,8 +49,6 @@ __all__ = [
     "register_clock",
     "set_meta",
 ]
-
-BUSY_TIMEOUT_MS = 10_000
 
 
 def register_clock(conn: sqlite3.Connection) -> None:
@@ -58,6 +59,23 @@ def register_clock(conn: sqlite3.Connection) -> None:
     """
     conn.create_function("clock_now", 0, clock.stamp)
     conn.create_function("clock_today", 0, lambda: clock.today().isoformat())
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite giving up on a lock held by another connection."""
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "locked" in str(exc) or "busy" in str(exc)
+    )
+
+
+def busy_error(exc: sqlite3.OperationalError) -> Exception:
+    """The sentence for a busy database (after the busy timeout), or ``exc`` itself when it is
+    another operational error."""
+    if not is_busy(exc):
+        return exc
+    return DatabaseError(
+        "The database is busy: another program is writing to it. Try again in a moment."
+    )
 
 
 class Database(sqlite_utils.Database):
@@ -77,7 +95,10 @@ class Database(sqlite_utils.Database):
             with super().atomic():
                 yield self
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise busy_error(exc) from exc
         try:
             yield self
         except BaseException:
@@ -86,9 +107,28 @@ class Database(sqlite_utils.Database):
         else:
             try:
                 self.conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                self.conn.rollback()
+                raise busy_error(exc) from exc
             except BaseException:
                 self.conn.rollback()
                 raise
+
+
+def in_transaction(func: Callable) -> Callable:
+    """Run ``func(db, ...)`` inside one write transaction (``db.atomic()``).
+
+    For domain functions whose checks guard their writes ("role already filled", "double
+    booking"): reading them inside ``BEGIN IMMEDIATE`` means no other writer can change the
+    answer between the check and the write. Inside a caller's transaction it is a savepoint.
+    """
+
+    @functools.wraps(func)
+    def wrapper(db: sqlite_utils.Database, *args, **kwargs):
+        with db.atomic():
+            return func(db, *args, **kwargs)
+
+    return wrapper
 
 
 def connect(path: str | Path, *, create: bool = False) -> sqlite_utils.Database:
@@ -112,11 +152,12 @@ def connect(path: str | Path, *, create: bool = False) -> sqlite_utils.Database:
                 path=path,
             )
         path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    timeout = get_settings().busy_timeout_seconds
+    conn = sqlite3.connect(str(path), timeout=timeout, check_same_thread=False)
     register_clock(conn)
     db = Database(conn)
     try:
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         db.execute("PRAGMA foreign_keys = ON")
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.enable_wal()

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ..db import in_transaction
 from ..errors import Conflict, InvalidInput, InvalidState, NotFound
 from ..i18n import N_, _
 from ..models import Mission, validate
@@ -150,6 +151,7 @@ def _require_status(
         raise InvalidState(message, field=field, id=record_id, status=record["status"])
 
 
+@in_transaction
 def assign(
     db: sqlite_utils.Database,
     request_id: int,
@@ -238,6 +240,7 @@ def _reschedule(
     return get_mission(db, m["id"])
 
 
+@in_transaction
 def move_mission(
     db: sqlite_utils.Database,
     mission_id: int,
@@ -255,6 +258,7 @@ def move_mission(
     return _reschedule(db, m, first, last, m["days"], ignore_unavailability)
 
 
+@in_transaction
 def extend_mission(
     db: sqlite_utils.Database,
     mission_id: int,
@@ -293,6 +297,7 @@ def extend_mission(
     return _reschedule(db, m, first, last, total, ignore_unavailability)
 
 
+@in_transaction
 def cancel_mission(
     db: sqlite_utils.Database, mission_id: int, *, reason: str | None = None
 ) -> dict[str, Any]:

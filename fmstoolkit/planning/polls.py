@@ -12,12 +12,14 @@ from typing import Any
 
 import sqlite_utils
 
+from ..db import in_transaction
 from ..errors import InvalidInput, NotFound
 from ..models import Poll, validate
 from ._common import _freelancer_row, _iso, _now
 from .requests import _request_row
 
 
+@in_transaction
 def record_poll(
     db: sqlite_utils.Database,
     request_id: int,
@@ -60,6 +62,7 @@ def record_poll_channel(db: sqlite_utils.Database, poll_id: int, channel: str) -
     db.execute("UPDATE polls SET channel = ? WHERE id = ?", [channel, poll_id])
 
 
+@in_transaction
 def answer_poll(
     db: sqlite_utils.Database,
     poll_id: int,

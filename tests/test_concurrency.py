@@ -7,10 +7,13 @@ traceback and never half a change.
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 import threading
 import time
 
+import concurrency_workers
+import pytest
 from click.testing import CliRunner
 from planning_fixtures import freelancer
 
@@ -119,3 +122,51 @@ def test_two_managers_staffing_the_same_role_make_one_mission(db, db_path):
         "WHERE r.request_id = ?", [request_id]
     ).fetchall()
     assert filled == missions
+
+
+@pytest.mark.real_clock
+def test_a_manager_the_assistant_and_a_publisher_writing_for_30_seconds(db, db_path):
+    """Three programs on one database for 30 s, each in its own process: nothing any of them
+    wrote is lost, none of them meets a traceback or a "busy" sentence, the database passes
+    SQLite's integrity check, and the notes database published last is whole."""
+    for i in range(30):
+        freelancer(db, f"Freelance {i:02d}", rate=400 + 10 * i, level=3 + i % 3)
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(3) as workers:
+        runs = {
+            role: workers.apply_async(concurrency_workers.work, (role, 30.0))
+            for role in ("manager", "assistant", "publisher")
+        }
+        done = {role: run.get(timeout=300) for role, run in runs.items()}
+
+    assert {role: d["errors"] for role, d in done.items()} == {
+        "manager": [], "assistant": [], "publisher": []
+    }
+    writes = [w for d in done.values() for w in d["writes"]]
+    kinds = {w[0] for w in writes}
+    assert {"request", "poll", "mission", "answer", "published"} <= kinds  # all three worked
+
+    def ids(table: str) -> set[int]:
+        return {r[0] for r in db.execute(f"SELECT id FROM {table}")}
+
+    assert {w[1] for w in writes if w[0] == "request"} <= ids("requests")
+    assert {w[1] for w in writes if w[0] == "poll"} <= ids("polls")
+    assert {w[1] for w in writes if w[0] == "away"} <= ids("unavailability")
+    answers = dict(db.execute("SELECT id, answer FROM polls WHERE answer IS NOT NULL").fetchall())
+    assert {w[1]: w[2] for w in writes if w[0] == "answer"} == answers
+    statuses = dict(db.execute("SELECT id, status FROM missions").fetchall())
+    cancelled = {w[1] for w in writes if w[0] == "cancelled"}
+    for mission_id in {w[1] for w in writes if w[0] == "mission"}:
+        assert statuses[mission_id] == ("cancelled" if mission_id in cancelled else "planned")
+    # a role holds at most one mission, and a staffed role's mission is not cancelled
+    assert db.execute(
+        "SELECT count(*) FROM request_roles r JOIN missions m ON m.id = r.mission_id "
+        "WHERE m.status = 'cancelled'"
+    ).fetchone()[0] == 0
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    notes = sqlite3.connect(str(config.get_settings().notes_db))
+    try:
+        assert notes.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert notes.execute("SELECT count(*) FROM freelancers").fetchone()[0] == 30
+    finally:
+        notes.close()

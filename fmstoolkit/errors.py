@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
 
-from .i18n import _, current_lang
+from .i18n import _, current_lang, localized
 
 
 def _format(text: str, params: Mapping[str, Any], lang: str | None) -> str:
     translated = _(text, lang)
-    return translated.format(**params) if params else translated
+    return translated.format(**localized(params, lang)) if params else translated
 
 
 @dataclass(frozen=True, init=False)

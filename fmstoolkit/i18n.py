@@ -13,6 +13,8 @@ currencies for every locale, so no month name or thousands separator is written 
 
 - :func:`_` translates now, in ``lang`` or the settings' language;
 - :func:`N_` only marks a string (a constant translated later, such as an error's sentence);
+- :class:`Localized` is a value of a sentence written in each language (a label), resolved
+  with the sentence;
 - :func:`format_date`, :func:`format_money`, :func:`format_number` format for ``lang``.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext as _gettext
+from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
 
@@ -36,6 +39,43 @@ LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 DATE_FORMAT = "long"
 #: Whole euros, as the agency quotes a daily rate: "520 €" / "€520".
 MONEY_FORMAT = {"fr": "#,##0\u00a0¤", "en": "¤#,##0"}
+
+
+class Localized:
+    """A value written differently in each language, put in a sentence when it is translated:
+    a checklist item's label (a msgid) or a skill's label (a column per language of the
+    catalogue). An error holds it among its params and is shown later, in the reader's
+    language: the sentence and its values are then in the same one."""
+
+    __slots__ = ("by_lang", "msgid")
+
+    def __init__(self, msgid: str | None = None, *, by_lang: Mapping[str, str] | None = None):
+        self.msgid = msgid
+        self.by_lang = dict(by_lang or {})
+
+    def in_lang(self, lang: str | None = None) -> str:
+        lang = current_lang(lang)
+        if self.msgid is not None:
+            return _(self.msgid, lang)
+        return self.by_lang.get(lang) or next(iter(self.by_lang.values()), "")
+
+    def __str__(self) -> str:
+        return self.in_lang()
+
+    def __repr__(self) -> str:
+        return f"Localized({self.msgid or self.by_lang!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Localized) and (self.msgid, self.by_lang) == (
+            other.msgid, other.by_lang
+        )
+
+    __hash__ = None
+
+
+def localized(params: Mapping[str, object], lang: str | None = None) -> dict[str, object]:
+    """``params`` with every :class:`Localized` value written in ``lang``."""
+    return {k: v.in_lang(lang) if isinstance(v, Localized) else v for k, v in params.items()}
 
 
 def current_lang(lang: str | None = None) -> str:

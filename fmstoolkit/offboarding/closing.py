@@ -158,7 +158,7 @@ def _answer_problems(
         if raw_checklist.get(item) in (None, "", "pending"):
             problems.append(
                 Problem(
-                    "{label_en}: still pending (answer it, or mark it not_applicable with a "
+                    "{label}: still pending (answer it, or mark it not applicable with a "
                     "reason)",
                     field="checklist." + item,
                     params=label_params(item),

@@ -18,7 +18,7 @@ import sqlite_utils
 from .. import clock
 from ..dates import day_or_today
 from ..errors import InvalidState, Problem
-from ..i18n import LANGS, N_, _
+from ..i18n import N_, Localized, _
 from ..models import Deliverable, validate
 from ..models.enums import OPEN_MISSIONS_SQL
 from ..planning.missions import get_mission
@@ -65,11 +65,11 @@ def label(key: str, lang: str | None = None) -> str:
     return _(ITEM_LABELS[key], lang) if key in ITEM_LABELS else key
 
 
-def label_params(key: str) -> dict[str, str]:
-    """The label of ``key`` in every language, as the params of a sentence that names it: the
-    sentence of each language uses its own, ``{label_en}`` / ``{label_fr}`` (a problem is
-    translated when shown, in the reader's language)."""
-    return {f"label_{lang}": label(key, lang) for lang in LANGS}
+def label_params(key: str) -> dict[str, Localized]:
+    """``{label}`` for a sentence naming the item ``key``: written in the sentence's language
+    when it is shown (a problem is translated then, in the reader's language)."""
+    return {"label": Localized(ITEM_LABELS[key]) if key in ITEM_LABELS else Localized(
+        by_lang={"en": key})}
 
 
 # --- the mission -------------------------------------------------------------------------------
@@ -168,7 +168,7 @@ def missing(db: sqlite_utils.Database, mission_id: int) -> list[Problem]:
             continue
         out.append(
             Problem(
-                "checklist: {label_en} is not done (mark it done, or not applicable with a reason)",
+                "checklist: {label} is not done (mark it done, or not applicable with a reason)",
                 field=item,
                 params=label_params(item),
             )

@@ -22,7 +22,7 @@ import sqlite_utils
 
 from ..db.catalogue import SKILLS_CATALOGUE, load_skills_catalogue, normalize
 from ..errors import InvalidInput, Problem
-from ..i18n import LANGS
+from ..i18n import LANGS, Localized
 from ..models import SkillLevel
 
 __all__ = [
@@ -88,14 +88,13 @@ def unknown_skill_problem(
     close = difflib.get_close_matches(normalize(text), list(aliases), n=1, cutoff=0.5)
     if close:
         skill = db["skills"].get(aliases[close[0]])
-        # The skill's label in each language is a column of the catalogue: each language's
-        # sentence uses its own ({label_en} / {label_fr}).
-        labels = {f"label_{lang}": skill_label(skill, lang) for lang in LANGS}
+        # The skill's label in each language is a column of the catalogue.
+        label = Localized(by_lang={lang: skill_label(skill, lang) for lang in LANGS})
         return Problem(
-            "unknown skill '{skill}'; did you mean '{label_en}' ({name})?",
+            "unknown skill '{skill}'; did you mean '{label}' ({name})?",
             field=field,
             row=row,
-            params={"skill": text, "name": skill["name"], **labels},
+            params={"skill": text, "name": skill["name"], "label": label},
         )
     return Problem(
         "unknown skill '{skill}'; `fms skills` lists the known ones",

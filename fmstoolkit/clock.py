@@ -65,6 +65,11 @@ def local(when: dt.datetime | str) -> dt.datetime:
     return moment.astimezone(timezone())
 
 
+def noon(day: dt.date) -> dt.datetime:
+    """Noon of the agency's ``day``, as a UTC instant (a command's ``--today`` as a "now")."""
+    return dt.datetime.combine(day, dt.time(12), tzinfo=timezone()).astimezone(dt.UTC)
+
+
 def days_from_today(days: int) -> dt.date:
     """The agency's day ``days`` from today (negative: in the past)."""
     return today() + dt.timedelta(days=days)

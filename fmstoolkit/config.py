@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     lang: Literal["fr", "en"] = Field("fr", description="Language of messages.")
     country: str = Field("FR", description="Country whose public holidays are skipped.")
     alumni_checkin_days: int = Field(90, ge=1, description="Days after closing an offboarding.")
+    poll_reminder_hours: int = Field(
+        48, ge=1, le=24 * 30, description="Hours before an unanswered availability question "
+        "gets its one reminder."
+    )
+    availability_check_days: int = Field(
+        30, ge=1, le=365, description="Days after which an active freelancer's availability "
+        "is asked again (once a month)."
+    )
     busy_timeout_seconds: float = Field(
         10.0, gt=0, le=600, description="How long a writer waits for another one to finish."
     )

@@ -118,6 +118,11 @@ def format_date(value: dt.date | str | None, lang: str | None = None) -> str:
     return _babel_date(day, format=DATE_FORMAT, locale=LOCALES[current_lang(lang)])
 
 
+def format_month(value: dt.date, lang: str | None = None) -> str:
+    """A month as people name it: "janvier 2027" / "January 2027"."""
+    return _babel_date(value, format="LLLL y", locale=LOCALES[current_lang(lang)])
+
+
 def format_money(amount: float | int | None, lang: str | None = None) -> str:
     """Whole euros: "1 520 €" / "€1,520" (empty for None)."""
     if amount is None:

@@ -16,6 +16,7 @@ from notify_fixtures import make_freelancer, make_mission, make_poll, outbox_tex
 
 from fmstoolkit import clock, config, followups, pool
 from fmstoolkit.actions import messages
+from fmstoolkit.actions.followups import run_rules
 from fmstoolkit.errors import DeliveryError, InvalidInput, InvalidState, NotFound
 from fmstoolkit.notify import callbacks, outbox, render
 
@@ -240,6 +241,7 @@ def test_every_kind_renders_in_both_languages_within_telegram_limits():
         "author": "Claire",
         "connect_url": "https://t.me/bot?start=abc",
         "bot": "bot",
+        "month_name": "janvier 2027",
     }
     for kind in render.KINDS:
         for lang in render.LANGS:
@@ -300,8 +302,8 @@ def test_alumni_checkins_are_queued_and_their_follow_up_done_when_sent(db):
     )
     fu_out = followups.schedule(db, out, "alumni_checkin", "2026-11-20")
     followups.schedule(db, fid, "alumni_checkin", "2027-01-01")  # not due yet
-    ids = messages.enqueue_alumni_checkins(db, today="2026-11-25")
-    assert len(ids) == 2 and messages.enqueue_alumni_checkins(db, today="2026-11-25") == ids[:1]
+    ids = [m["message_id"] for m in run_rules(db, rules=("alumni_checkin",))["messages"]]
+    assert len(ids) == 2 and run_rules(db, rules=("alumni_checkin",))["messages"] == []
     assert followups.get(db, fu_out)["status"] == "cancelled"
     assert outbox.get(db, ids[1])["status"] == "cancelled"
     assert "your mission on Refonte" in outbox.get(db, ids[0])["body"]

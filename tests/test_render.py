@@ -33,6 +33,7 @@ CONTEXT = {
     "reason": "budget gelé",
     "connect_url": "https://t.me/fms_bot?start=abc",
     "bot": "fms_bot",
+    "month_name": "janvier 2027",
 }
 #: The same message without any of the values a template may leave out.
 BARE = CONTEXT | {key: None for key in ("client", "title", "role", "lead_name", "author", "reason")}
@@ -248,7 +249,8 @@ def test_every_sentence_a_message_shows_is_found_by_the_catalogue_extraction(mon
     monkeypatch.setattr(i18n, "translations", lambda lang: recording)
     render.environment.cache_clear()
     try:
-        for context in (CONTEXT, BARE, BARE | {"project": None, "days": 1}):
+        reminder = CONTEXT | {"reminder": True}
+        for context in (CONTEXT, BARE, BARE | {"project": None, "days": 1}, reminder):
             for kind in render.KINDS:
                 render.render(kind, "fr", context)
     finally:

@@ -394,6 +394,32 @@ def test_question_sent_by_the_outbox_is_answered_with_a_button(
     assert db.execute("SELECT answer FROM polls WHERE id = ?", [poll_id]).fetchone()[0] == "yes"
 
 
+def test_the_monthly_check_answered_no_on_telegram_marks_the_month_away(
+    db, telegram_standin, telegram_settings
+):
+    freelancer_id, _ = poll_for(db, CHAT)
+    message_id = messages.enqueue_availability_check(db, freelancer_id, "2026-11")
+    dispatcher.drain(db, channels={"email": None})
+    (sent,) = telegram_standin.messages_to(CHAT)
+    assert "missions in <b>December 2026</b>?" in sent.text
+    yes, no = sent.reply_markup["inline_keyboard"][0]
+    assert (yes["text"], no["text"]) == ("Yes, I am available", "No, not next month")
+
+    async def press() -> None:
+        async with running_assistant(db, telegram_settings):
+            telegram_standin.press_button(CHAT, no["callback_data"])
+            await wait_until(lambda: telegram_standin.answered_callbacks)
+
+    asyncio.run(press())
+    assert telegram_standin.answered_callbacks[0]["text"] == "Thank you, noted: no."
+    assert outbox.get(db, message_id)["status"] == "sent"
+    assert planning.availability(db, freelancer_id, "2026-12-01", "2026-12-31")["status"] == "busy"
+    confirmed = db.execute(
+        "SELECT availability_confirmed_by FROM freelancers WHERE id = ?", [freelancer_id]
+    ).fetchone()
+    assert confirmed[0] == "answer"
+
+
 def test_blocked_bot_closes_the_contacts_telegram_and_falls_back_to_email(
     db, telegram_standin, telegram_settings
 ):

@@ -19,7 +19,7 @@ import sqlite_utils
 from .. import calendars, followups, offboarding, planning, pool
 from ..config import get_settings
 from ..errors import DeliveryError, InvalidState, NotFound
-from ..i18n import N_, _
+from ..i18n import N_, _, format_month
 from ..notify import callbacks
 from ..notify.outbox import CONNECT_URL, enqueue, lang_of, on_sent, stamp
 
@@ -29,6 +29,21 @@ from ..notify.outbox import CONNECT_URL, enqueue, lang_of, on_sent, stamp
 ANSWER_LABELS = (("yes", N_("Yes")), ("maybe", N_("Maybe")), ("no", N_("No")))
 #: The label of the button that starts the feedback conversation.
 FEEDBACK_LABEL = N_("Give my feedback")
+#: The buttons of the monthly "still available next month?" check.
+CHECK_LABELS = (("yes", N_("Yes, I am available")), ("no", N_("No, not next month")))
+
+
+def dedupe_key(rule: str, subject_id: int, period: str | None = None) -> str:
+    """The dedupe key of the message a follow-up rule queues (see
+    :mod:`fmstoolkit.followup_rules`): one definition, used by the builders below and by the
+    rules' dry run to tell what is already queued."""
+    keys = {
+        "feedback_request": f"feedback:mission:{subject_id}",
+        "availability_reminder": f"poll:{subject_id}:reminder",
+        "alumni_checkin": f"followup:{subject_id}",
+        "availability_check": f"availability-check:{subject_id}:{period}",
+    }
+    return keys[rule]
 
 
 def _freelancer(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]:
@@ -44,8 +59,11 @@ def _one(db: sqlite_utils.Database, sql: str, params: list[Any], what: str, obj_
     return rows[0]
 
 
-def enqueue_availability_question(db: sqlite_utils.Database, poll_id: int) -> int:
-    """Queue the question "are you available?" of a poll, with Yes / Maybe / No buttons."""
+def enqueue_availability_question(
+    db: sqlite_utils.Database, poll_id: int, *, reminder: bool = False
+) -> int:
+    """Queue the question "are you available?" of a poll, with Yes / Maybe / No buttons
+    (``reminder``: the one reminder of a question left unanswered, same buttons)."""
     poll = _one(
         db,
         "SELECT p.id, p.request_id, p.role_id, p.freelancer_id, r.start_date, r.end_date, "
@@ -77,12 +95,13 @@ def enqueue_availability_question(db: sqlite_utils.Database, poll_id: int) -> in
     ]
     return enqueue(
         db,
-        dedupe_key=f"poll:{poll_id}",
+        dedupe_key=dedupe_key("availability_reminder", poll_id) if reminder else f"poll:{poll_id}",
         freelancer_id=poll["freelancer_id"],
         kind="availability_question",
         lang=lang,
         payload={
             "poll_id": poll_id,
+            "reminder": reminder,
             "request_id": poll["request_id"],
             "project": poll["project"],
             "role": role,
@@ -100,7 +119,7 @@ def enqueue_feedback_request(db: sqlite_utils.Database, mission_id: int) -> int:
     lang = lang_of(_freelancer(db, m["freelancer_id"]))
     return enqueue(
         db,
-        dedupe_key=f"feedback:mission:{mission_id}",
+        dedupe_key=dedupe_key("feedback_request", mission_id),
         freelancer_id=m["freelancer_id"],
         kind="feedback_request",
         lang=lang,
@@ -198,38 +217,55 @@ def enqueue_mission_cancellation(
     )
 
 
-def enqueue_alumni_checkins(
-    db: sqlite_utils.Database, today: dt.date | str | None = None
-) -> list[int]:
-    """Queue the alumni check-ins due by ``today``; return the messages' ids.
+def enqueue_alumni_checkin(db: sqlite_utils.Database, followup_id: int) -> int:
+    """Queue the check-in of an alumni follow-up (marked done when the message is sent); an
+    opted-out freelancer's follow-up is cancelled (and so is the message)."""
+    fu = followups.get(db, followup_id)
+    row = db.execute(
+        "SELECT p.name FROM missions m JOIN projects p ON p.id = m.project_id WHERE m.id = ?",
+        [fu["mission_id"]],
+    ).fetchone()
+    message_id = enqueue(
+        db,
+        dedupe_key=dedupe_key("alumni_checkin", followup_id),
+        freelancer_id=fu["freelancer_id"],
+        kind="alumni_checkin",
+        payload={"followup_id": followup_id, "project": row[0] if row else None},
+    )
+    if _freelancer(db, fu["freelancer_id"])["opted_out_at"]:
+        followups.cancel(db, followup_id)
+    return message_id
 
-    The follow-up is marked done when its message is sent; an opted-out freelancer's follow-up
-    is cancelled (and so is the message).
-    """
-    ids = []
-    for fu in followups.due(db, today):
-        if fu["kind"] != "alumni_checkin":
-            continue
-        project = None
-        if fu["mission_id"]:
-            row = db.execute(
-                "SELECT p.name FROM missions m JOIN projects p ON p.id = m.project_id "
-                "WHERE m.id = ?",
-                [fu["mission_id"]],
-            ).fetchone()
-            project = row[0] if row else None
-        ids.append(
-            enqueue(
-                db,
-                dedupe_key=f"followup:{fu['id']}",
-                freelancer_id=fu["freelancer_id"],
-                kind="alumni_checkin",
-                payload={"followup_id": fu["id"], "project": project},
-            )
-        )
-        if fu["opted_out"]:
-            followups.cancel(db, fu["id"])
-    return ids
+
+def enqueue_availability_check(db: sqlite_utils.Database, freelancer_id: int, month: str) -> int:
+    """Queue the monthly "still available next month?" (``month``: the month it is sent,
+    ``YYYY-MM``; the question is about the next one), with Yes / No buttons."""
+    lang = lang_of(_freelancer(db, freelancer_id))
+    first = dt.date.fromisoformat(f"{month}-01")
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    key = callbacks.secret_for(db)
+    return enqueue(
+        db,
+        dedupe_key=dedupe_key("availability_check", freelancer_id, month),
+        freelancer_id=freelancer_id,
+        kind="availability_check",
+        lang=lang,
+        payload={
+            "month": following.strftime("%Y-%m"),
+            "month_name": format_month(following, lang),
+            "buttons": [
+                [
+                    {
+                        "label": _(label, lang),
+                        "callback_data": callbacks.sign(
+                            "avail", freelancer_id, f"{value}{following:%Y%m}", key=key
+                        ),
+                    }
+                    for value, label in CHECK_LABELS
+                ]
+            ],
+        },
+    )
 
 
 def enqueue_telegram_invitation(db: sqlite_utils.Database, freelancer_id: int) -> int:

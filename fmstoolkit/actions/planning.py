@@ -8,11 +8,14 @@ booked without its confirmation queued, nor a question queued without its poll.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import sqlite_utils
 
 from .. import planning, pool
+from ..errors import InvalidInput
+from ..i18n import _
 from ..notify import outbox
 from . import messages
 
@@ -148,6 +151,34 @@ def answer_poll(
     """Record a freelancer's answer to an availability question (a button, a reply, a phone
     call): it also refreshes the day their availability was last confirmed."""
     return planning.answer_poll(db, poll_id, answer, when=when)
+
+
+def answer_availability_check(
+    db: sqlite_utils.Database, freelancer_id: int, answer: str, month: str
+) -> dict[str, Any]:
+    """A freelancer's answer to the monthly "still available next month?" (``month``:
+    ``YYYY-MM``, the month asked about). Either answer confirms their availability today; "no"
+    also declares them away for that month, so the ranking counts them busy then."""
+    if answer not in ("yes", "no"):
+        raise InvalidInput(
+            "The answer must be yes or no (got '{value}').", field="answer", value=answer
+        )
+    try:
+        first = dt.date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise InvalidInput(
+            "'{value}' is not a month; write it YYYY-MM.", field="month", value=month
+        ) from None
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    with db.atomic():
+        period = None
+        if answer == "no":
+            period = planning.add_unavailability(
+                db, freelancer_id, first, last, reason=_("not available (monthly check)"),
+                source="freelancer",
+            )
+        planning.confirm_availability(db, freelancer_id, by="answer")
+    return {"freelancer_id": freelancer_id, "answer": answer, "unavailability_id": period}
 
 
 def declare_unavailability(

@@ -44,6 +44,8 @@ DB = "db"
 SETTINGS = "settings"
 #: The kind of the availability buttons: ``poll:<poll id>:<yes|no|maybe>`` (signed).
 POLL = "poll"
+#: The monthly check's buttons: ``avail:<freelancer id>:<yes|no><YYYYMM of the month asked>``.
+AVAIL = "avail"
 
 Freelancer = dict[str, Any] | None
 
@@ -139,6 +141,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _form_button(update, context, freelancer, lang, kind, obj_id, value)
     elif kind == POLL:
         await _poll_button(query, context, freelancer, lang, obj_id, value)
+    elif kind == AVAIL:
+        await _availability_button(query, context, freelancer, lang, obj_id, value)
     else:
         await query.answer(_text("not_handled", lang))
 
@@ -161,7 +165,35 @@ async def _poll_button(
     except FmsError as error:
         await query.answer(error.message(lang), show_alert=True)
         return
-    answer = _(_ANSWERS[value], lang) if value in _ANSWERS else value
+    await _show_answer(query, lang, _(_ANSWERS[value], lang) if value in _ANSWERS else value)
+
+
+async def _availability_button(
+    query: CallbackQuery,
+    context: ContextTypes.DEFAULT_TYPE,
+    freelancer: Freelancer,
+    lang: str,
+    freelancer_id: int,
+    value: str,
+) -> None:
+    """The answer to "still available next month?": recorded by the action, then shown."""
+    db = context.bot_data[DB]
+    if freelancer is None or freelancer_id != freelancer["id"]:
+        await query.answer(_text("not_yours", lang), show_alert=True)
+        return
+    answer, month = value[:-6], value[-6:]
+    try:
+        planning_actions.answer_availability_check(
+            db, freelancer_id, answer, f"{month[:4]}-{month[4:]}"
+        )
+    except FmsError as error:
+        await query.answer(error.message(lang), show_alert=True)
+        return
+    await _show_answer(query, lang, _(_ANSWERS[answer], lang))
+
+
+async def _show_answer(query: CallbackQuery, lang: str, answer: str) -> None:
+    """Thank the freelancer and write their answer under the question (its buttons go)."""
     await query.answer(_text("noted", lang, answer=answer))
     message = query.message
     if message is not None and getattr(message, "text", None):

@@ -8,7 +8,8 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from ..actions import messages
+from .. import clock
+from ..actions import followups, messages
 from ..i18n import _, ngettext
 from ..models import OUTBOX_STATUSES
 from ..notify import dispatcher, outbox
@@ -113,7 +114,9 @@ def outbox_cancel(db, message_id: int, reason: str | None) -> None:
 @json_option
 def outbox_checkins(db, today, as_json: bool) -> None:
     """Queue the alumni check-ins that are due (then `fms outbox send` sends them)."""
-    ids = messages.enqueue_alumni_checkins(db, today.date() if today else None)
+    now = clock.noon(today.date()) if today else None
+    result = followups.run_rules(db, rules=("alumni_checkin",), now=now)
+    ids = [m["message_id"] for m in result["messages"]]
     if as_json:
         echo_json({"queued": ids})
     else:

@@ -45,6 +45,7 @@ KINDS = (
     "mission_confirmation",
     "mission_cancellation",
     "alumni_checkin",
+    "availability_check",
     "telegram_invitation",
 )
 LANGS = ("fr", "en")

@@ -79,6 +79,17 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_bot_username: str | None = None
+    telegram_webhook_url: str | None = Field(
+        None, description="Public HTTPS URL Telegram posts updates to (webhook mode); unset: "
+        "long polling."
+    )
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = Field(8443, ge=1, le=65535)
+    telegram_webhook_path: str = "telegram"
+    telegram_webhook_secret: SecretStr | None = None
+    assistant_send_seconds: float = Field(
+        5.0, gt=0, le=3600, description="How often the assistant sends what is due."
+    )
 
     secret_key: SecretStr | None = Field(
         None,

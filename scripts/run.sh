@@ -23,13 +23,14 @@ $BIN/fms publish --db "$DB" > .venv/datasette.log 2>&1
 $BIN/fms serve --db "$DB" --host 127.0.0.1 --port "$DATASETTE_PORT" >> .venv/datasette.log 2>&1 &
 pids+=($!)
 
-# The Telegram assistant (availability buttons, /start links), when a bot token is configured.
+# The assistant: sends the outbox, applies the follow-up rules, answers on Telegram when a bot
+# token is configured (e-mail only otherwise).
+$BIN/fms assistant --db "$DB" > .venv/assistant.log 2>&1 &
+pids+=($!)
 if $BIN/python -c "import sys; from fmstoolkit.config import get_settings as s; sys.exit(not s().telegram_token)"; then
-  $BIN/fms bot --db "$DB" > .venv/assistant.log 2>&1 &
-  pids+=($!)
-  assistant="  Telegram assistant: running (log in .venv/assistant.log)"
+  assistant="  Assistant: running, with Telegram (log in .venv/assistant.log)"
 else
-  assistant="  Telegram assistant: off (set FMS_TELEGRAM_TOKEN in .env to start it)"
+  assistant="  Assistant: running, e-mail only (set FMS_TELEGRAM_TOKEN in .env for Telegram; log in .venv/assistant.log)"
 fi
 
 echo
@@ -37,6 +38,6 @@ echo "fmstoolkit is running on $DB"
 echo "  JupyterLab (planning, offboarding):  http://127.0.0.1:$LAB_PORT/lab"
 echo "  Datasette (collaboration notes):     http://127.0.0.1:$DATASETTE_PORT/notes"
 echo "$assistant"
-echo "Messages wait in the outbox: \`fms outbox send\` sends them (see the README)."
+echo "The assistant sends the outbox's messages every few seconds (see the README)."
 echo "Logs in .venv/*.log. Press Ctrl+C to stop."
 wait -n "${pids[@]}"

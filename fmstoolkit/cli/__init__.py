@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from .assistant import bot
+from .assistant import assistant_cmd, bot
 from .common import FmsGroup
 from .database import demo, init
 from .followups import followups_group
@@ -54,7 +54,7 @@ for _command in (
     # notifications
     outbox_group, followups_group,
     # assistant
-    bot,
+    assistant_cmd, bot,
 ):  # fmt: skip
     cli.add_command(_command)
 

@@ -1,15 +1,34 @@
-"""``fms bot``: the Telegram assistant, until Ctrl+C."""
+"""``fms assistant`` (and its old name ``fms bot``): the long-running assistant, until Ctrl+C."""
 
 from __future__ import annotations
+
+import logging
 
 import click
 
 from .. import assistant
 from .common import with_db
 
+#: One line per action: when, how serious, which part, what (never personal data).
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def _run(db) -> None:
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Bot API call otherwise
+    assistant.run_assistant(db)
+
+
+@click.command("assistant")
+@with_db
+def assistant_cmd(db) -> None:
+    """Run the assistant until Ctrl+C: sends the outbox, applies the follow-up rules every hour
+    and answers freelancers on Telegram (e-mail only without FMS_TELEGRAM_TOKEN)."""
+    _run(db)
+
 
 @click.command("bot")
 @with_db
 def bot(db) -> None:
-    """Run the Telegram assistant (answers to availability buttons, /start links) until Ctrl+C."""
-    assistant.run_assistant(db)
+    """The old name of `fms assistant` (kept as an alias)."""
+    _run(db)

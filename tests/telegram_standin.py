@@ -40,6 +40,8 @@ import math
 import re
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -249,6 +251,10 @@ class TelegramStandin:
             self.unknown_chats: set[str] = set()
             self.faults: list[Fault] = []
             self.updates: list[dict[str, Any]] = []
+            #: setWebhook's url and secret_token: updates are then POSTed there, as Telegram
+            #: does, instead of waiting for getUpdates. ``webhook_answers``: the HTTP statuses.
+            self.webhook: tuple[str, str | None] | None = None
+            self.webhook_answers: list[int] = []
             self._overall.clear()
             self._per_chat.clear()
 
@@ -511,7 +517,17 @@ class TelegramStandin:
         chat_id = params.get("chat_id")
         if method == "getMe":
             return self.bot_user
-        if method in ("deleteWebhook", "setMyCommands", "close", "logOut"):
+        if method == "setWebhook":
+            with self._lock:
+                self.webhook = (params["url"], params.get("secret_token"))
+                self._updates_ready.notify_all()
+            threading.Thread(target=self._post_to_webhook, daemon=True).start()
+            return True
+        if method == "deleteWebhook":
+            with self._lock:
+                self.webhook = None
+            return True
+        if method in ("setMyCommands", "close", "logOut"):
             if method == "setMyCommands":
                 commands = params.get("commands")
                 with self._lock:
@@ -584,6 +600,33 @@ class TelegramStandin:
                 original.text, original.reply_markup = text, markup
             return self._message(edited)
         raise ApiError(404, "Not Found: method not found")
+
+    def post_update(self, update: dict[str, Any], secret: str | None) -> int:
+        """POST one update to the webhook, as Telegram does; return the HTTP status."""
+        url = self.webhook[0] if self.webhook else ""
+        request = urllib.request.Request(
+            url, data=json.dumps(update).encode(), method="POST",
+            headers={"Content-Type": "application/json"}
+            | ({"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}),
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                return answer.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def _post_to_webhook(self) -> None:
+        """Deliver queued updates to the webhook while one is set."""
+        while True:
+            with self._lock:
+                while self.webhook and not self.updates and not self._stopping:
+                    self._updates_ready.wait(0.5)
+                if not self.webhook or self._stopping:
+                    return
+                update, secret = self.updates.pop(0), self.webhook[1]
+            status = self.post_update(update, secret)
+            with self._lock:
+                self.webhook_answers.append(status)
 
     def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)

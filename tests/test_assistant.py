@@ -160,3 +160,38 @@ def test_with_telegram_a_question_reaches_the_chat_and_the_press_is_recorded(
     assert db.execute("SELECT answer FROM polls WHERE id = ?", [poll]).fetchone()[0] == "yes"
     assert assistant.stop(signal.SIGINT) == 0
     assert telegram_standin.token not in assistant.text()
+
+
+def test_webhook_mode_takes_presses_posted_by_telegram_with_the_secret(
+    db, inbox, telegram_standin, telegram_settings, start_assistant
+):
+    """With FMS_TELEGRAM_WEBHOOK_URL the assistant registers its webhook (setWebhook, with the
+    secret) and listens: Telegram's POSTs are answered; one without the secret is refused."""
+    fid = make_freelancer(db, chat_id=CHAT)
+    poll = make_poll(db, fid)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assistant = start_assistant(
+        FMS_TELEGRAM_WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
+        FMS_TELEGRAM_WEBHOOK_PORT=str(port),
+        FMS_TELEGRAM_WEBHOOK_SECRET="s3cret-of-the-hook",
+    )
+    wait_for(lambda: telegram_standin.webhook is not None, "setWebhook")
+    assert telegram_standin.webhook == (f"http://127.0.0.1:{port}/telegram", "s3cret-of-the-hook")
+    messages.enqueue_availability_question(db, poll)
+    wait_for(lambda: telegram_standin.messages_to(CHAT), "the question on Telegram")
+    yes = telegram_standin.messages_to(CHAT)[0].reply_markup["inline_keyboard"][0][0]
+    forged = {"update_id": 999, "callback_query": {
+        "id": "1", "from": {"id": CHAT, "is_bot": False, "first_name": "X"},
+        "chat_instance": "c", "data": yes["callback_data"]}}
+    assert telegram_standin.post_update(forged, "not-the-secret") == 403
+    telegram_standin.press_button(CHAT, yes["callback_data"])
+    wait_for(
+        lambda: db.execute("SELECT answer FROM polls WHERE id = ?", [poll]).fetchone()[0],
+        "the answer to be recorded",
+    )
+    assert telegram_standin.webhook_answers == [200]
+    assert assistant.stop() == 0
+    assert "Telegram by webhook" in assistant.text()
+    assert "s3cret-of-the-hook" not in assistant.text()

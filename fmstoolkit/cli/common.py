@@ -1,5 +1,6 @@
 """What every ``fms`` command shares: the ``--db`` and ``--json`` options, opening the
-database, printing JSON or a table, and the group that turns FmsError into a sentence."""
+database, printing JSON or a table, the group that turns FmsError into a sentence, and the
+parameter types of record ids (:data:`ID`) and dates of a query (:data:`DAY`)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from typing import Any
 import click
 
 from .. import db as dbmod
-from ..errors import FmsError
+from ..errors import FmsError, InvalidInput
 from ..i18n import _
+from ..models.validation import EARLIEST_DAY, LATEST_DAY, check_id
 
 
 class FmsGroup(click.Group):
@@ -26,6 +28,49 @@ class FmsGroup(click.Group):
         except FmsError as exc:
             click.echo(exc.message(), err=True)
             ctx.exit(exc.exit_code)
+
+
+class RecordId(click.ParamType):
+    """A record id: a whole number from 1 to 2**63 - 1 (SQLite's integers); anything else is
+    refused by click with our sentence (exit code 2) instead of an OverflowError in SQLite."""
+
+    name = "id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        try:
+            return check_id(value, param.name if param else "id")
+        except InvalidInput as exc:
+            self.fail(exc.message(), param, ctx)
+
+
+class QueryDay(click.ParamType):
+    """A date of a query (a report, a schedule window, the demo's "today"), YYYY-MM-DD, from
+    :data:`EARLIEST_DAY` to :data:`LATEST_DAY`: far enough for any report, and far from the
+    ends of Python's calendar, where adding a month overflows. Returns a ``datetime.date``."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None):
+        if isinstance(value, dt.date):
+            day = value
+        else:
+            try:
+                day = dt.date.fromisoformat(str(value).strip())
+            except ValueError:
+                self.fail(_("'{value}' is not a date; write it YYYY-MM-DD.").format(value=value),
+                          param, ctx)  # fmt: skip
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            self.fail(_("{day} is out of range: give a date from {first} to {last}.").format(
+                day=day.isoformat(), first=EARLIEST_DAY.isoformat(), last=LATEST_DAY.isoformat()),
+                param, ctx)  # fmt: skip
+        return day
+
+
+#: The parameter types of record ids and of dates of a query.
+ID = RecordId()
+DAY = QueryDay()
 
 
 def db_option(func):

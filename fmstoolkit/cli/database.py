@@ -14,7 +14,7 @@ from .. import demo as demomod
 from ..config import get_settings
 from ..db import backup as backupmod
 from ..i18n import N_, _, ngettext
-from .common import db_option, echo_json, json_option, with_db
+from .common import DAY, db_option, echo_json, json_option, with_db
 
 
 @click.command()
@@ -44,7 +44,7 @@ def init(db_path: Path | None) -> None:
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Random seed: the same seed gives the same database.")
 @click.option("--force", is_flag=True, help="Replace the database if it already exists.")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+@click.option("--today", type=DAY, default=None,
               help="Pretend today is this date (YYYY-MM-DD); default: today.")
 @click.option("--refresh", is_flag=True,
               help="Keep a demo current: create it when missing, rebuild it when it was built "
@@ -53,7 +53,7 @@ def demo(db_path: Path | None, freelancers: int, seed: int, force: bool, today,
          refresh: bool) -> None:
     """Create a realistic demo agency: freelancers, two years of missions, notes, requests."""
     path = db_path or get_settings().db
-    day = today.date() if today else None
+    day = today
     if refresh:
         action, size, _seed = demomod.refresh_plan(path, freelancers=freelancers, seed=seed,
                                                today=day)

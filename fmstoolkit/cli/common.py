@@ -14,13 +14,29 @@ from typing import Any
 import click
 
 from .. import db as dbmod
+from ..config import SettingsError
 from ..errors import FmsError, InvalidInput
-from ..i18n import _
+from ..i18n import _, current_lang
 from ..models.validation import EARLIEST_DAY, LATEST_DAY, check_id
+from ..models.validation import problem_of as problems_of_error
+
+
+def setting_error(exc: SettingsError) -> InvalidInput:
+    """An invalid ``FMS_*`` setting as the sentence the CLI prints (in French, the default,
+    when the language setting itself is the one that is wrong: see ``i18n.current_lang``)."""
+    problem = problems_of_error(exc.error).what(current_lang())
+    if exc.value is None:
+        return InvalidInput("The setting {name} is not valid: {problem}. Fix it in the "
+                            "environment or in the .env file.", field=exc.setting,
+                            name=exc.setting, problem=problem)  # fmt: skip
+    return InvalidInput("The setting {name} is not valid: {problem} (it is '{value}'). Fix it in "
+                        "the environment or in the .env file.", field=exc.setting,
+                        name=exc.setting, problem=problem, value=exc.value)  # fmt: skip
 
 
 class FmsGroup(click.Group):
-    """A click group that turns FmsError into a sentence on stderr and exit code 2."""
+    """A click group that turns FmsError (and an invalid setting) into a sentence on stderr and
+    exit code 2."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -28,6 +44,10 @@ class FmsGroup(click.Group):
         except FmsError as exc:
             click.echo(exc.message(), err=True)
             ctx.exit(exc.exit_code)
+        except SettingsError as exc:
+            error = setting_error(exc)
+            click.echo(error.message(), err=True)
+            ctx.exit(error.exit_code)
 
 
 class RecordId(click.ParamType):

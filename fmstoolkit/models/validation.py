@@ -82,6 +82,11 @@ def _problem(err: dict[str, Any], row: int | None) -> Problem:
     return Problem(text, field=field, row=row, params=ctx)
 
 
+def problem_of(error: dict[str, Any]) -> Problem:
+    """One of pydantic's error dicts (``ValidationError.errors()``) as a problem sentence."""
+    return _problem(error, None)
+
+
 M = TypeVar("M", bound=BaseModel)
 
 

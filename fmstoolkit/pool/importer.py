@@ -209,15 +209,21 @@ def _rows(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            too_long = "field larger than field limit" in str(exc)
+            if "field larger than field limit" in str(exc):
+                raise InvalidInput(
+                    "{name}, line {row}: a cell is longer than {max} characters; shorten it "
+                    "(or check the quotes: a missing closing quote makes the rest of the file "
+                    "one cell).",
+                    field="file",
+                    name=name,
+                    row=line + 1,
+                    max=MAX_CSV_CELL,
+                ) from None
             raise InvalidInput(
-                "{name}, line {row}: a cell is longer than {max} characters; shorten it (or "
-                "check the quotes: a missing closing quote makes the rest of the file one cell)."
-                if too_long else "{name}, line {row}: the file cannot be read as CSV ({exc}).",
+                "{name}, line {row}: the file cannot be read as CSV ({exc}).",
                 field="file",
                 name=name,
                 row=line + 1,
-                max=MAX_CSV_CELL,
                 exc=exc,
             ) from None
         yield line + 1, record

@@ -115,11 +115,28 @@ class SettingsError(ValueError):
     cannot be read while the settings are invalid (errors -> i18n -> config). The CLI turns it
     into one sentence (``fmstoolkit.cli.common``)."""
 
-    def __init__(self, setting: str, error: dict, value: object) -> None:
+    def __init__(self, setting: str, error: dict, value: object, lang: str = "fr") -> None:
         self.setting = setting
         self.error = error
         self.value = value
+        self.lang = lang  # FMS_LANG when it is valid itself: the language to say it in
         super().__init__(f"{setting}: {error.get('msg', '')}")
+
+
+class _Language(BaseSettings):
+    """The language setting alone, read when another setting is invalid."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FMS_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+    lang: Literal["fr", "en"] = "fr"
+
+
+def _language(env_file: Path) -> str:
+    try:
+        return _Language(_env_file=env_file).lang
+    except ValidationError:
+        return "fr"
 
 
 @lru_cache(maxsize=1)
@@ -138,7 +155,8 @@ def get_settings() -> Settings:
         name = str(error["loc"][0]) if error.get("loc") else "*"
         secret = any(word in name for word in SECRET_SETTINGS)
         raise SettingsError(f"FMS_{name.upper()}", dict(error),
-                            None if secret else error.get("input")) from None  # fmt: skip
+                            None if secret else error.get("input"),
+                            _language(root / ".env")) from None  # fmt: skip
 
 
 def reload_settings() -> Settings:

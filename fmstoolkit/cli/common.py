@@ -16,15 +16,15 @@ import click
 from .. import db as dbmod
 from ..config import SettingsError
 from ..errors import FmsError, InvalidInput
-from ..i18n import _, current_lang
+from ..i18n import _
 from ..models.validation import EARLIEST_DAY, LATEST_DAY, check_id
 from ..models.validation import problem_of as problems_of_error
 
 
 def setting_error(exc: SettingsError) -> InvalidInput:
-    """An invalid ``FMS_*`` setting as the sentence the CLI prints (in French, the default,
-    when the language setting itself is the one that is wrong: see ``i18n.current_lang``)."""
-    problem = problems_of_error(exc.error).what(current_lang())
+    """An invalid ``FMS_*`` setting as the sentence the CLI prints (in ``FMS_LANG``, or French,
+    the default, when the language setting itself is the one that is wrong)."""
+    problem = problems_of_error(exc.error).what(exc.lang)
     if exc.value is None:
         return InvalidInput("The setting {name} is not valid: {problem}. Fix it in the "
                             "environment or in the .env file.", field=exc.setting,
@@ -46,7 +46,7 @@ class FmsGroup(click.Group):
             ctx.exit(exc.exit_code)
         except SettingsError as exc:
             error = setting_error(exc)
-            click.echo(error.message(), err=True)
+            click.echo(error.message(exc.lang), err=True)
             ctx.exit(error.exit_code)
 
 

@@ -20,6 +20,7 @@ from ..models import invalid
 from ..models.validation import (
     FUTURE_YEARS,
     MAX_DAILY_RATE,
+    MAX_ID,
     MAX_MISSION_DAYS,
     MIN_DAILY_RATE,
     day_problem,
@@ -63,8 +64,10 @@ def _prepare_request(
         problems.append(
             Problem("say which project the request is for", field="project")
         )
-    elif text.isdigit():
-        if not db.execute("SELECT 1 FROM projects WHERE id = ?", [int(text)]).fetchone():
+    elif text.isdecimal():
+        if int(text) > MAX_ID or not db.execute(
+            "SELECT 1 FROM projects WHERE id = ?", [int(text)]
+        ).fetchone():
             problems.append(
                 Problem(
                     "no project #{id}; give its name to create it",
@@ -144,9 +147,12 @@ def _prepare_request(
     for spec in specs:
         name = spec.get("skill")
         skill_id = None
-        if isinstance(name, int) or str(name or "").strip().isdigit():
-            if db.execute("SELECT 1 FROM skills WHERE id = ?", [int(name)]).fetchone():
-                skill_id = int(name)
+        if isinstance(name, int) or str(name or "").strip().isdecimal():
+            number = int(str(name).strip())
+            if number <= MAX_ID and db.execute(
+                "SELECT 1 FROM skills WHERE id = ?", [number]
+            ).fetchone():
+                skill_id = number
         elif str(name or "").strip() and pool.normalize(str(name)) in aliases:
             skill_id = aliases[pool.normalize(str(name))]
         if skill_id is None:

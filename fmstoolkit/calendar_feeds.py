@@ -31,6 +31,7 @@ from datasette.utils.asgi import NotFound, Response
 
 from . import calendars, clock
 from .i18n import N_, _, current_lang
+from .models.validation import EARLIEST_DAY, LATEST_DAY, MAX_ID
 
 DATABASE = "notes"
 AGENCY_PAST_DAYS = 30
@@ -54,7 +55,13 @@ limit {limit}
 
 
 def _date(text: str) -> dt.date:
-    return dt.date.fromisoformat(text[:10])
+    """A ``since``/``until`` date, within :data:`EARLIEST_DAY`..:data:`LATEST_DAY` (far from the
+    ends of Python's calendar, where adding the feed's 180 days overflows); ValueError
+    otherwise, which the feed answers with 400."""
+    day = dt.date.fromisoformat(text[:10])
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(text)
+    return day
 
 
 def calendar(name: str, rows: list[dict[str, Any]], *, base_url: str = "") -> bytes:
@@ -93,7 +100,12 @@ async def agency_feed(datasette, request) -> Response:
         since = _date(request.args["since"]) if request.args.get("since") else None
         until = _date(request.args["until"]) if request.args.get("until") else None
     except ValueError:
-        return Response.text(_("since and until are dates: YYYY-MM-DD"), status=400)
+        return Response.text(
+            _("since and until are dates, YYYY-MM-DD, from {first} to {last}").format(
+                first=EARLIEST_DAY.isoformat(), last=LATEST_DAY.isoformat()
+            ),
+            status=400,
+        )
     since = since or today - dt.timedelta(AGENCY_PAST_DAYS)
     until = until or max(since, today) + dt.timedelta(AGENCY_FUTURE_DAYS)
     return await _feed(
@@ -110,6 +122,8 @@ async def _record_feed(datasette, request, table: str, title: str, where: str) -
     with ``{name}``, in the settings' language)."""
     row_id = int(request.url_vars["id"])
     await datasette.ensure_permissions(request.actor, [("view-database", DATABASE)])
+    if row_id > MAX_ID:  # no such row can exist (SQLite's integers are 64-bit)
+        raise NotFound(_(NO_SUCH_ROW[table]).format(id=row_id))
     name = await _name_of(datasette, table, row_id)
     return await _feed(datasette, request, _(title).format(name=name), where, {"id": row_id})
 

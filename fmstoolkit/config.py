@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: Files that mark the project's root folder, looked for from the working directory upwards.
@@ -125,15 +125,60 @@ class Settings(BaseSettings):
         return self
 
 
+#: Settings whose value is never repeated in an error message.
+SECRET_SETTINGS = ("password", "token", "secret", "hash")
+
+
+class SettingsError(ValueError):
+    """An ``FMS_*`` setting that does not validate: ``setting`` (its variable's name), pydantic's
+    ``error`` (type, msg, ctx) and the ``value`` given (None for a secret).
+
+    Not an FmsError: that family's sentences are translated in the settings' language, which
+    cannot be read while the settings are invalid (errors -> i18n -> config). The CLI turns it
+    into one sentence (``fmstoolkit.cli.common``)."""
+
+    def __init__(self, setting: str, error: dict, value: object, lang: str = "fr") -> None:
+        self.setting = setting
+        self.error = error
+        self.value = value
+        self.lang = lang  # FMS_LANG when it is valid itself: the language to say it in
+        super().__init__(f"{setting}: {error.get('msg', '')}")
+
+
+class _Language(BaseSettings):
+    """The language setting alone, read when another setting is invalid."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FMS_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+    lang: Literal["fr", "en"] = "fr"
+
+
+def _language(env_file: Path) -> str:
+    try:
+        return _Language(_env_file=env_file).lang
+    except ValidationError:
+        return "fr"
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The settings of this process (cached; call ``reload_settings()`` after changing them).
 
     Read from the environment and from the ``.env`` of the project root (see
-    :func:`project_root`), the environment winning.
+    :func:`project_root`), the environment winning. An invalid setting raises
+    :class:`SettingsError` naming the first one that is wrong.
     """
     root = project_root()
-    return Settings(home=root, _env_file=root / ".env")
+    try:
+        return Settings(home=root, _env_file=root / ".env")
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        name = str(error["loc"][0]) if error.get("loc") else "*"
+        secret = any(word in name for word in SECRET_SETTINGS)
+        raise SettingsError(f"FMS_{name.upper()}", dict(error),
+                            None if secret else error.get("input"),
+                            _language(root / ".env")) from None  # fmt: skip
 
 
 def reload_settings() -> Settings:

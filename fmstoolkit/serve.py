@@ -12,7 +12,8 @@ What is served and how:
   ``metadata.yml`` with titles, descriptions, facets and canned queries, ``templates/`` with
   the freelancer profile page), so an installed toolkit serves the same pages as a checkout;
   Markdown notes (datasette-render-markdown), the calendar feeds
-  (:mod:`fmstoolkit.calendar_feeds`) and, when ``FMS_DATASETTE_PASSWORD_HASH`` is set,
+  (:mod:`fmstoolkit.calendar_feeds`), CSV exports with formula cells neutralised
+  (:mod:`fmstoolkit.csv_guard`) and, when ``FMS_DATASETTE_PASSWORD_HASH`` is set,
   password login (datasette-auth-passwords, user ``manager``);
 - republishing replaces the file (``os.replace``): :class:`FollowingDatabase` notices the new
   file and reopens its connections, so a running server serves the new notes without a restart
@@ -30,7 +31,7 @@ from typing import Any
 from datasette.app import Datasette
 from datasette.database import Database
 
-from . import calendar_feeds, resources
+from . import calendar_feeds, csv_guard, resources
 from .config import get_settings
 from .errors import NotFound
 from .publish import metadata
@@ -130,11 +131,13 @@ class NotesDatasette(Datasette):
 
 
 def register_plugins() -> None:
-    """Register the project's own Datasette plugin (calendar feeds) once per process."""
+    """Register the project's own Datasette plugins (calendar feeds, formula-safe CSV exports)
+    once per process."""
     from datasette.plugins import pm
 
-    if not pm.is_registered(calendar_feeds):
-        pm.register(calendar_feeds, name="fmstoolkit.calendar_feeds")
+    for plugin in (calendar_feeds, csv_guard):
+        if not pm.is_registered(plugin) and pm.get_plugin(plugin.__name__) is None:
+            pm.register(plugin, name=plugin.__name__)
 
 
 def datasette_metadata(password_hash: str | None = None) -> dict[str, Any]:

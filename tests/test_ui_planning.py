@@ -171,7 +171,7 @@ def test_the_form_validates_as_you_type(db, agency):
     form.controls["days"].value = "5"
     assert "days" not in errors(app)
     form.controls["max_rate"].value = "-20"
-    assert "greater than 0" in errors(app)["max_rate"]
+    assert "greater than or equal to 50" in errors(app)["max_rate"]
     form.controls["max_rate"].value = ""
     assert errors(app) == {}
 

@@ -12,7 +12,7 @@ import click
 
 from .assistant import assistant_cmd, bot
 from .common import FmsGroup
-from .database import demo, init
+from .database import backup_cmd, demo, init, restore_cmd
 from .followups import followups_group
 from .offboarding import offboard, offboarding_group
 from .outbox import outbox_group
@@ -41,7 +41,7 @@ def cli() -> None:
 
 for _command in (
     # database
-    init, demo,
+    init, demo, backup_cmd, restore_cmd,
     # pool
     skills_cmd, freelancers, import_cmd, lists_group, privacy_group,
     # planning

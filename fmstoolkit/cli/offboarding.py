@@ -13,7 +13,7 @@ from ..actions.offboarding import apply_offboarding_answers
 from ..errors import InvalidInput
 from ..forms import definitions
 from ..i18n import _
-from .common import echo_json, echo_table, json_option, with_db
+from .common import ID, echo_json, echo_table, json_option, with_db
 
 
 @click.group("offboarding")
@@ -58,7 +58,7 @@ def offboarding_due(db, within: int, as_json: bool) -> None:
 
 @offboarding_group.command("show")
 @with_db
-@click.argument("mission_id", type=int)
+@click.argument("mission_id", type=ID)
 @json_option
 def offboarding_show(db, mission_id: int, as_json: bool) -> None:
     """The offboarding of one mission: checklist, invoice check, feedback, note, what is missing."""
@@ -111,7 +111,7 @@ def offboarding_trends(db, by: str, as_json: bool) -> None:
 
 @click.command("offboard")
 @with_db
-@click.argument("mission_id", type=int)
+@click.argument("mission_id", type=ID)
 @click.option("--template", is_flag=True, help="Print the JSON skeleton of the answers.")
 @click.option(
     "--answers",

@@ -12,7 +12,8 @@ import click
 from .. import clock, planning
 from ..actions import planning as planning_actions
 from ..i18n import _, ngettext
-from .common import echo_json, echo_table, json_option, with_db
+from ..models.validation import MAX_DAILY_RATE, MIN_DAILY_RATE
+from .common import DAY, ID, echo_json, echo_table, json_option, with_db
 
 
 @click.group("request")
@@ -72,7 +73,7 @@ def request_add(db, project, skill, start, in_days, days, max_rate, min_level, n
 
 @request_group.command("show")
 @with_db
-@click.argument("request_id", type=int)
+@click.argument("request_id", type=ID)
 @json_option
 def request_show(db, request_id: int, as_json: bool) -> None:
     """The ledger of a request: roles, who was asked, answers, assignments, outcome."""
@@ -106,8 +107,8 @@ def requests_group() -> None:
 
 @requests_group.command("report")
 @with_db
-@click.option("--from", "start", help="First start date counted, YYYY-MM-DD.")
-@click.option("--to", "end", help="Last start date counted, YYYY-MM-DD.")
+@click.option("--from", "start", type=DAY, help="First start date counted, YYYY-MM-DD.")
+@click.option("--to", "end", type=DAY, help="Last start date counted, YYYY-MM-DD.")
 @json_option
 def requests_report(db, start, end, as_json: bool) -> None:
     """Fill rate and time-to-staff of the requests starting in a period."""
@@ -147,8 +148,8 @@ def requests_report(db, start, end, as_json: bool) -> None:
 
 @click.command("match")
 @with_db
-@click.argument("request_id", type=int)
-@click.option("--role", "role_id", type=int, help="Role of the request (default: first unfilled).")
+@click.argument("request_id", type=ID)
+@click.option("--role", "role_id", type=ID, help="Role of the request (default: first unfilled).")
 @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="How many candidates to show.")
 @click.option("--free-only", is_flag=True, help="Only candidates free on every working day.")
@@ -172,9 +173,9 @@ def match_cmd(db, request_id: int, role_id, top: int, free_only: bool, as_json: 
 
 @click.command("assign")
 @with_db
-@click.argument("request_id", type=int)
-@click.argument("freelancer_id", type=int)
-@click.option("--role", "role_id", type=int, help="Role to fill (default: first unfilled).")
+@click.argument("request_id", type=ID)
+@click.argument("freelancer_id", type=ID)
+@click.option("--role", "role_id", type=ID, help="Role to fill (default: first unfilled).")
 @click.option("--rate", "daily_rate", type=int, help="Agreed daily rate (default: theirs).")
 @click.option("--no-confirmation", is_flag=True,
               help="Do not queue the mission confirmation (email with an .ics) to the freelancer.")
@@ -201,15 +202,17 @@ def assign_cmd(db, request_id: int, freelancer_id: int, role_id, daily_rate,
 
 @click.command("schedule")
 @with_db
-@click.option("--from", "start", help="First day of the window, YYYY-MM-DD (default: today).")
-@click.option("--to", "end", help="Last day of the window, YYYY-MM-DD (default: +30 days).")
+@click.option("--from", "start", type=DAY,
+              help="First day of the window, YYYY-MM-DD (default: today).")
+@click.option("--to", "end", type=DAY,
+              help="Last day of the window, YYYY-MM-DD (default: +30 days).")
 @click.option("--ics", "ics_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the schedule to this iCalendar (.ics) file.")
 @json_option
 def schedule_cmd(db, start, end, ics_path, as_json: bool) -> None:
     """Missions, unavailability and open requests over a window (or an .ics file)."""
-    first = start or clock.today().isoformat()
-    last = end or (planning._date(first, "from") + dt.timedelta(days=30)).isoformat()
+    first = (start or clock.today()).isoformat()
+    last = (end or planning._date(first, "from") + dt.timedelta(days=30)).isoformat()
     rows = planning.schedule(db, first, last)
     if ics_path:
         ics_path.write_bytes(planning.to_ics(rows))
@@ -231,7 +234,8 @@ def schedule_cmd(db, start, end, ics_path, as_json: bool) -> None:
 @click.argument("skill")
 @click.option("--seniority", type=click.Choice(["junior", "confirmed", "senior"]),
               help="Only this seniority (default: each one, then all).")
-@click.option("--rate", type=int, help="Also say where this quoted daily rate stands.")
+@click.option("--rate", type=click.IntRange(MIN_DAILY_RATE, MAX_DAILY_RATE),
+              help="Also say where this quoted daily rate stands.")
 @json_option
 def benchmark_rate_cmd(db, skill: str, seniority, rate, as_json: bool) -> None:
     """Quartiles of the daily rates the agency paid for a skill, per seniority."""
@@ -292,7 +296,7 @@ _ignore_unavailability_option = click.option(
 
 @mission_group.command("show")
 @with_db
-@click.argument("mission_id", type=int)
+@click.argument("mission_id", type=ID)
 @json_option
 def mission_show(db, mission_id: int, as_json: bool) -> None:
     """A mission with its freelancer, project and skill."""
@@ -301,7 +305,7 @@ def mission_show(db, mission_id: int, as_json: bool) -> None:
 
 @mission_group.command("move")
 @with_db
-@click.argument("mission_id", type=int)
+@click.argument("mission_id", type=ID)
 @click.option("--start", required=True, help="New first day, YYYY-MM-DD (same working days).")
 @_ignore_unavailability_option
 @_no_confirmation_option
@@ -318,7 +322,7 @@ def mission_move(db, mission_id: int, start: str, ignore_unavailability: bool,
 
 @mission_group.command("extend")
 @with_db
-@click.argument("mission_id", type=int)
+@click.argument("mission_id", type=ID)
 @click.option("--days", type=int, help="Extra working days (negative to shorten).")
 @click.option("--to", "end", help="New last day, YYYY-MM-DD (instead of --days).")
 @_ignore_unavailability_option
@@ -336,7 +340,7 @@ def mission_extend(db, mission_id: int, days: int | None, end: str | None,
 
 @mission_group.command("cancel")
 @with_db
-@click.argument("mission_id", type=int)
+@click.argument("mission_id", type=ID)
 @click.option("--reason", help="Why (kept with the mission, and told to the freelancer).")
 @click.option("--no-notice", is_flag=True,
               help="Do not queue the cancellation notice to the freelancer.")
@@ -359,7 +363,7 @@ def poll_group() -> None:
 
 @poll_group.command("answer")
 @with_db
-@click.argument("poll_id", type=int)
+@click.argument("poll_id", type=ID)
 @click.argument("answer", type=click.Choice(["yes", "no", "maybe", "oui", "non", "peut-être"]))
 def poll_answer(db, poll_id: int, answer: str) -> None:
     """Record a freelancer's answer to an availability poll (it also confirms their
@@ -370,7 +374,7 @@ def poll_answer(db, poll_id: int, answer: str) -> None:
 
 @click.command("ask")
 @with_db
-@click.argument("request_id", type=int)
+@click.argument("request_id", type=ID)
 @click.option(
     "--top",
     type=click.IntRange(1, 100),
@@ -381,11 +385,11 @@ def poll_answer(db, poll_id: int, answer: str) -> None:
 @click.option(
     "--freelancer",
     "freelancer_ids",
-    type=int,
+    type=ID,
     multiple=True,
     help="Ask this freelancer (repeat for several) instead of the best candidates.",
 )
-@click.option("--role", "role_id", type=int, help="Role of the request (default: the first open).")
+@click.option("--role", "role_id", type=ID, help="Role of the request (default: the first open).")
 @json_option
 def ask(
     db,

@@ -13,8 +13,18 @@ from .. import pool, privacy
 from ..actions import freelancers as freelancer_actions
 from ..config import get_settings
 from ..i18n import _, ngettext
+from ..models.validation import MAX_MISSION_DAYS, check_day
 from ..planning import working_period
-from .common import db_option, default_json, echo_json, echo_table, json_option, with_db
+from .common import (
+    DAY,
+    ID,
+    db_option,
+    default_json,
+    echo_json,
+    echo_table,
+    json_option,
+    with_db,
+)
 
 
 @click.command("skills")
@@ -39,11 +49,12 @@ def freelancers() -> None:
 @click.option("--min-level", type=click.IntRange(1, 5), default=1, help="Minimum skill level.")
 @click.option(
     "--available-from",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DAY,
     help="Only those free from this date (YYYY-MM-DD), for --days working days.",
 )
 @click.option(
-    "--days", type=click.IntRange(1, 1000), help="Working days needed (with --available-from)."
+    "--days", type=click.IntRange(1, MAX_MISSION_DAYS),
+    help="Working days needed (with --available-from).",
 )
 @click.option("--search", "query", help="Part of the name (case and accents ignored).")
 @json_option
@@ -53,7 +64,8 @@ def freelancers_list(db, skill, min_level, available_from, days, query, as_json)
     if available_from or days:
         if not (available_from and days):
             raise click.UsageError("--available-from and --days go together.")
-        busy_between = working_period(available_from.date(), days, country=get_settings().country)
+        first = check_day(available_from, "available_from")
+        busy_between = working_period(first, days, country=get_settings().country)
     rows = pool.list_freelancers(
         db, skill=skill, min_level=min_level, busy_between=busy_between, query=query
     )
@@ -62,7 +74,7 @@ def freelancers_list(db, skill, min_level, available_from, days, query, as_json)
 
 @freelancers.command("show")
 @with_db
-@click.argument("freelancer_id", type=int)
+@click.argument("freelancer_id", type=ID)
 @click.option("--contact", is_flag=True, help="Also print the contact data (email, phone...).")
 @json_option
 def freelancers_show(db, freelancer_id: int, contact: bool, as_json: bool) -> None:
@@ -88,7 +100,7 @@ def freelancers_show(db, freelancer_id: int, contact: bool, as_json: bool) -> No
 
 @freelancers.command("opt-out")
 @with_db
-@click.argument("freelancer_id", type=int)
+@click.argument("freelancer_id", type=ID)
 @click.option("--undo", is_flag=True, help="The freelancer agrees to hear from us again.")
 def freelancers_opt_out(db, freelancer_id: int, undo: bool) -> None:
     """Record that a freelancer wants no more messages nor staffing proposals."""
@@ -151,7 +163,7 @@ def lists_show(db, name: str, as_json: bool) -> None:
 @lists_group.command("add")
 @with_db
 @click.argument("name")
-@click.argument("freelancer_ids", type=int, nargs=-1, required=True)
+@click.argument("freelancer_ids", type=ID, nargs=-1, required=True)
 def lists_add(db, name: str, freelancer_ids: tuple[int, ...]) -> None:
     """Add freelancers to a list (created when it does not exist)."""
     for fid in freelancer_ids:
@@ -162,7 +174,7 @@ def lists_add(db, name: str, freelancer_ids: tuple[int, ...]) -> None:
 @lists_group.command("remove")
 @with_db
 @click.argument("name")
-@click.argument("freelancer_ids", type=int, nargs=-1, required=True)
+@click.argument("freelancer_ids", type=ID, nargs=-1, required=True)
 def lists_remove(db, name: str, freelancer_ids: tuple[int, ...]) -> None:
     """Take freelancers off a list."""
     for fid in freelancer_ids:

@@ -8,12 +8,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from .limits import MAX_DAILY_RATE, MAX_MISSION_DAYS, MIN_DAILY_RATE
+
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
-Rate = Annotated[int, Field(gt=0, le=10_000)]
+Rate = Annotated[int, Field(ge=MIN_DAILY_RATE, le=MAX_DAILY_RATE)]
 Rating = Annotated[int, Field(ge=1, le=5)]
 Level = Annotated[int, Field(ge=1, le=5)]
-DaysCount = Annotated[int, Field(gt=0, le=1000)]
+DaysCount = Annotated[int, Field(gt=0, le=MAX_MISSION_DAYS)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 
 

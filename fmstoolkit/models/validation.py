@@ -1,6 +1,9 @@
 """Pydantic's errors as sentences: ``validate(Model, data, row=...)`` returns the record or
 raises an :class:`~fmstoolkit.errors.InvalidInput` that lists every problem, with its field and
-row, each a sentence translated when shown (:data:`BY_TYPE`)."""
+row, each a sentence translated when shown (:data:`BY_TYPE`).
+
+The bounds of input (date window, mission length, daily rates, ids, CSV cells) and their checks
+are defined in :mod:`.limits` and re-exported here."""
 
 from __future__ import annotations
 
@@ -10,6 +13,22 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import InvalidInput, Problem
 from ..i18n import N_
+from .limits import (  # noqa: F401 - re-exported: the bounds of input, in one place
+    EARLIEST_DAY,
+    FUTURE_YEARS,
+    LATEST_DAY,
+    MAX_CSV_CELL,
+    MAX_DAILY_RATE,
+    MAX_ID,
+    MAX_MISSION_DAYS,
+    MIN_DAILY_RATE,
+    PAST_YEARS,
+    check_day,
+    check_id,
+    check_mission_days,
+    date_window,
+    day_problem,
+)
 from .records import END_BEFORE_START, TELEGRAM_WITHOUT_CHAT_ID
 
 #: Pydantic's sentence for each type of error, as a msgid: its English message (with the
@@ -61,6 +80,11 @@ def _problem(err: dict[str, Any], row: int | None) -> Problem:
     except (AttributeError, KeyError, IndexError):  # no msgid for this type: pydantic's message
         return Problem(msg[:1].lower() + msg[1:] or err["type"], field=field, row=row)
     return Problem(text, field=field, row=row, params=ctx)
+
+
+def problem_of(error: dict[str, Any]) -> Problem:
+    """One of pydantic's error dicts (``ValidationError.errors()``) as a problem sentence."""
+    return _problem(error, None)
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -26,6 +26,7 @@ from ..models import (  # noqa: F401 - the status words, from their enums
     RANKED_STATUSES,
     SENIORITIES,
 )
+from ..models.validation import MAX_ID
 from .calendar import working_days
 
 #: Availability confirmed more recently than this many days is "fresh".
@@ -68,8 +69,11 @@ def _count_working_days(start: str | dt.date, end: str | dt.date) -> int:
 
 
 def _skill(db: sqlite_utils.Database, skill: str | int, field_name: str = "skill") -> dict:
-    if isinstance(skill, int) or (isinstance(skill, str) and skill.strip().isdigit()):
-        row = db.execute("SELECT id FROM skills WHERE id = ?", [int(skill)]).fetchone()
+    if isinstance(skill, int) or (isinstance(skill, str) and skill.strip().isdecimal()):
+        number = int(skill)
+        row = number <= MAX_ID and db.execute(
+            "SELECT id FROM skills WHERE id = ?", [number]
+        ).fetchone()
         if row:
             return db["skills"].get(row[0])
     if not str(skill or "").strip():
@@ -97,8 +101,10 @@ def _project_id(
             "Say which project the request is for.",
             field="project",
         )
-    if isinstance(project, int) or text.isdigit():
-        row = db.execute("SELECT id FROM projects WHERE id = ?", [int(text)]).fetchone()
+    if isinstance(project, int) or text.isdecimal():
+        row = int(text) <= MAX_ID and db.execute(
+            "SELECT id FROM projects WHERE id = ?", [int(text)]
+        ).fetchone()
         if row:
             return row[0], False
         raise NotFound(

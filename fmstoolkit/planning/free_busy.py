@@ -20,6 +20,7 @@ from ..errors import Conflict, InvalidInput
 from ..i18n import N_, _, format_date
 from ..models import Unavailability, validate
 from ..models.enums import OPEN_MISSIONS_SQL
+from ..models.validation import check_day
 from ._common import _date, _freelancer_row, _iso, _lang, _now
 from .calendar import working_days
 
@@ -165,12 +166,14 @@ def add_unavailability(
 ) -> int:
     """Declare that a freelancer is unavailable from ``start`` to ``end`` (inclusive)."""
     _freelancer_row(db, freelancer_id)
+    first = check_day(_date(start, "start"), "start")
+    last = check_day(_date(end, "end"), "end")
     rec = validate(
         Unavailability,
         {
             "freelancer_id": freelancer_id,
-            "start_date": _iso(start),
-            "end_date": _iso(end),
+            "start_date": first.isoformat(),
+            "end_date": last.isoformat(),
             "reason": reason,
             "source": source,
         },

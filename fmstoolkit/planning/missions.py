@@ -17,6 +17,7 @@ from ..db import in_transaction
 from ..errors import Conflict, InvalidInput, InvalidState, NotFound
 from ..i18n import N_, _
 from ..models import Mission, validate
+from ..models.validation import check_day, check_mission_days
 from ._common import (
     OPEN_MISSION_STATUSES,
     OPEN_REQUEST_STATUSES,
@@ -88,27 +89,28 @@ def create_mission(
     Give ``days`` (working days from ``start``) or ``end``. The daily rate defaults to the
     freelancer's. Raises :class:`Conflict` naming the overlapping mission and its dates.
     """
-    person = _bookable(db, freelancer_id)
-    first = _date(start, "start")
+    first = check_day(_date(start, "start"), "start")
     if days is not None:
-        first, last = working_period(first, int(days))
-        n_days = int(days)
+        n_days = check_mission_days(int(days))
+        first, last = working_period(first, n_days) if n_days > 0 else (first, first)
     elif end is not None:
-        last = _date(end, "end")
+        last = check_day(_date(end, "end"), "end")
         n_days = max(1, _count_working_days(first, last)) if last >= first else 1
+        check_mission_days(n_days, "end")
     else:
         raise InvalidInput(
             "Give the number of working days or the end date.",
             field="days",
         )
-    rate = daily_rate if daily_rate is not None else person["daily_rate"]
-    if rate is None:
-        raise InvalidInput(
-            "{name} has no daily rate on file: give the mission's daily rate.",
-            field="daily_rate",
-            name=person["name"],
-        )
-    with db.atomic():
+    with db.atomic():  # who is bookable, and when, is read inside the booking's transaction
+        person = _bookable(db, freelancer_id)
+        rate = daily_rate if daily_rate is not None else person["daily_rate"]
+        if rate is None:
+            raise InvalidInput(
+                "{name} has no daily rate on file: give the mission's daily rate.",
+                field="daily_rate",
+                name=person["name"],
+            )
         project_id, _ = _project_id(db, project)
         skill_id = _skill(db, skill)["id"] if skill not in (None, "") else None
         rec = validate(
@@ -167,25 +169,25 @@ def assign(
     The request becomes staffed (outcome ``network``) when every role is filled. A double
     booking is refused with the conflicting mission and its dates. Returns the mission id.
     """
-    req = get_request(db, request_id)
-    _require_status(
-        req,
-        OPEN_REQUEST_STATUSES,
-        N_("Request #{id} is {status}: it cannot be staffed."),
-        field="request",
-        record_id=request_id,
-    )
-    role = _pick_role(req, role_id)
-    if role["filled"]:
-        who = role["freelancer"] or _("outside the network")
-        raise Conflict(
-            "Role #{role} of request #{id} is already filled ({who}).",
-            field="role",
-            role=role["id"],
-            id=request_id,
-            who=who,
+    with db.atomic():  # the role is read free inside the transaction that fills it
+        req = get_request(db, request_id)
+        _require_status(
+            req,
+            OPEN_REQUEST_STATUSES,
+            N_("Request #{id} is {status}: it cannot be staffed."),
+            field="request",
+            record_id=request_id,
         )
-    with db.atomic():
+        role = _pick_role(req, role_id)
+        if role["filled"]:
+            who = role["freelancer"] or _("outside the network")
+            raise Conflict(
+                "Role #{role} of request #{id} is already filled ({who}).",
+                field="role",
+                role=role["id"],
+                id=request_id,
+                who=who,
+            )
         mission_id = create_mission(
             db,
             freelancer_id=freelancer_id,
@@ -253,9 +255,11 @@ def move_mission(
     Refused (:class:`Conflict`) when it would overlap another mission of the freelancer or,
     unless ``ignore_unavailability``, a period they declared unavailable.
     """
-    m = _open_mission(db, mission_id)
-    first, last = working_period(_date(start, "start"), m["days"])
-    return _reschedule(db, m, first, last, m["days"], ignore_unavailability)
+    first = check_day(_date(start, "start"), "start")
+    with db.atomic():
+        m = _open_mission(db, mission_id)
+        first, last = working_period(first, m["days"])
+        return _reschedule(db, m, first, last, m["days"], ignore_unavailability)
 
 
 @in_transaction
@@ -269,32 +273,35 @@ def extend_mission(
 ) -> dict[str, Any]:
     """Lengthen (or shorten) a mission by ``days`` extra working days or to a new ``end``,
     with the same checks as :func:`move_mission`."""
-    m = _open_mission(db, mission_id)
-    first = _date(m["start_date"])
     if (days is None) == (end is None):
         raise InvalidInput(
             "Give either extra working days or a new end date.",
             field="days",
         )
-    if days is not None:
-        total = m["days"] + int(days)
-        if total < 1:
-            raise InvalidInput(
-                "A mission lasts at least one working day.",
-                field="days",
-            )
-        first, last = working_period(first, total)
-    else:
-        last = _date(end, "end")
-        if last < first:
-            raise InvalidInput(
-                "The new end {end} is before the start {start}.",
-                field="end",
-                end=last.isoformat(),
-                start=first.isoformat(),
-            )
-        total = max(1, _count_working_days(first, last))
-    return _reschedule(db, m, first, last, total, ignore_unavailability)
+    new_end = check_day(_date(end, "end"), "end") if end is not None else None
+    with db.atomic():
+        m = _open_mission(db, mission_id)
+        first = _date(m["start_date"])
+        if new_end is None:
+            total = m["days"] + int(days)
+            if total < 1:
+                raise InvalidInput(
+                    "A mission lasts at least one working day.",
+                    field="days",
+                )
+            first, last = working_period(first, check_mission_days(total))
+            check_day(last, "days")
+        else:
+            last = new_end
+            if last < first:
+                raise InvalidInput(
+                    "The new end {end} is before the start {start}.",
+                    field="end",
+                    end=last.isoformat(),
+                    start=first.isoformat(),
+                )
+            total = check_mission_days(max(1, _count_working_days(first, last)), "end")
+        return _reschedule(db, m, first, last, total, ignore_unavailability)
 
 
 @in_transaction
@@ -302,8 +309,8 @@ def cancel_mission(
     db: sqlite_utils.Database, mission_id: int, *, reason: str | None = None
 ) -> dict[str, Any]:
     """Cancel a mission; its role becomes unfilled and its request open again."""
-    m = _open_mission(db, mission_id)
     with db.atomic():
+        m = _open_mission(db, mission_id)
         db.execute(
             "UPDATE missions SET status = 'cancelled', cancel_reason = ? WHERE id = ?",
             [reason, mission_id],

@@ -17,6 +17,14 @@ import sqlite_utils
 from .. import pool
 from ..errors import InvalidInput, InvalidState, NotFound, Problem
 from ..models import invalid
+from ..models.validation import (
+    FUTURE_YEARS,
+    MAX_DAILY_RATE,
+    MAX_ID,
+    MAX_MISSION_DAYS,
+    MIN_DAILY_RATE,
+    day_problem,
+)
 from ._common import (
     OPEN_REQUEST_STATUSES,
     _date,
@@ -29,6 +37,9 @@ from ._common import (
     _today,
 )
 from .calendar import working_period
+
+#: The bounds of a daily rate (TJM) typed in a request.
+RATE_BOUNDS = {"low": MIN_DAILY_RATE, "high": MAX_DAILY_RATE}
 
 
 def _prepare_request(
@@ -53,8 +64,10 @@ def _prepare_request(
         problems.append(
             Problem("say which project the request is for", field="project")
         )
-    elif text.isdigit():
-        if not db.execute("SELECT 1 FROM projects WHERE id = ?", [int(text)]).fetchone():
+    elif text.isdecimal():
+        if int(text) > MAX_ID or not db.execute(
+            "SELECT 1 FROM projects WHERE id = ?", [int(text)]
+        ).fetchone():
             problems.append(
                 Problem(
                     "no project #{id}; give its name to create it",
@@ -85,7 +98,7 @@ def _prepare_request(
                 )
             )
     elif in_days not in (None, ""):
-        n = _positive_int(in_days, "in_days", problems, low=0, high=3650)
+        n = _positive_int(in_days, "in_days", problems, low=0, high=366 * FUTURE_YEARS)
         if n is not None:
             first = base + dt.timedelta(days=n)
     else:
@@ -103,7 +116,11 @@ def _prepare_request(
                 params={"day": first.isoformat()},
             )
         )
-    n_days = _positive_int(days, "days", problems, high=1000)
+        first = None
+    elif first is not None and (late := day_problem(first, "start", today=base)):
+        problems.append(late)
+        first = None
+    n_days = _positive_int(days, "days", problems, high=MAX_MISSION_DAYS)
     if days in (None, "") and not any(p.field == "days" for p in problems):
         problems.append(
             Problem(
@@ -114,7 +131,7 @@ def _prepare_request(
     if first is not None and n_days:
         out["start_date"], out["end_date"] = (d.isoformat() for d in working_period(first, n_days))
         out["days"] = n_days
-    out["max_rate"] = _positive_int(max_rate, "max_rate", problems)
+    out["max_rate"] = _positive_int(max_rate, "max_rate", problems, **RATE_BOUNDS)
     # roles
     specs: list[dict[str, Any]] = []
     if skill not in (None, ""):
@@ -130,15 +147,18 @@ def _prepare_request(
     for spec in specs:
         name = spec.get("skill")
         skill_id = None
-        if isinstance(name, int) or str(name or "").strip().isdigit():
-            if db.execute("SELECT 1 FROM skills WHERE id = ?", [int(name)]).fetchone():
-                skill_id = int(name)
+        if isinstance(name, int) or str(name or "").strip().isdecimal():
+            number = int(str(name).strip())
+            if number <= MAX_ID and db.execute(
+                "SELECT 1 FROM skills WHERE id = ?", [number]
+            ).fetchone():
+                skill_id = number
         elif str(name or "").strip() and pool.normalize(str(name)) in aliases:
             skill_id = aliases[pool.normalize(str(name))]
         if skill_id is None:
             problems.append(pool.unknown_skill_problem(db, str(name or ""), aliases, field="skill"))
         level = _positive_int(spec.get("min_level", 1) or 1, "min_level", problems, high=5)
-        rate = _positive_int(spec.get("max_rate"), "max_rate", problems)
+        rate = _positive_int(spec.get("max_rate"), "max_rate", problems, **RATE_BOUNDS)
         clean_roles.append(
             {
                 "skill_id": skill_id,
@@ -232,20 +252,20 @@ def add_role(
     label: str | None = None,
 ) -> int:
     """Add a role (a skill at a minimum level) to an open request; return the role id."""
-    req = _request_row(db, request_id)
-    if req["status"] not in OPEN_REQUEST_STATUSES and req["status"] != "staffed":
-        raise InvalidState(
-            "Request #{id} is {status}: no role can be added.",
-            id=request_id,
-            status=req["status"],
-        )
     problems: list[Problem] = []
     level = _positive_int(min_level, "min_level", problems, high=5)
-    rate = _positive_int(max_rate, "max_rate", problems)
+    rate = _positive_int(max_rate, "max_rate", problems, **RATE_BOUNDS)
     s = _skill(db, skill)
     if problems:
         raise invalid(problems)
-    with db.atomic():
+    with db.atomic():  # the status that allows the new role is read inside its transaction
+        req = _request_row(db, request_id)
+        if req["status"] not in OPEN_REQUEST_STATUSES and req["status"] != "staffed":
+            raise InvalidState(
+                "Request #{id} is {status}: no role can be added.",
+                id=request_id,
+                status=req["status"],
+            )
         role_id = (
             db["request_roles"]
             .insert(

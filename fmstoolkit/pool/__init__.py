@@ -16,7 +16,9 @@ from __future__ import annotations
 from .contacts import (
     CONTACT_FIELDS,
     close_telegram_chat,
+    email_key,
     freelancer_by_chat,
+    freelancer_by_email,
     freelancer_by_link_token,
     get_contact,
     link_telegram_chat,
@@ -60,6 +62,8 @@ __all__ = [
     "IMPORT_COLUMNS",
     "PUBLIC_COLUMNS",
     "REQUIRED_IMPORT_COLUMNS",
+    "email_key",
+    "freelancer_by_email",
     "SENIORITY_WORDS",
     "SKILLS_CATALOGUE",
     "ImportReport",

@@ -5,6 +5,7 @@ Personal data: what these functions return is never logged and never published.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import sqlite_utils
@@ -21,19 +22,41 @@ def get_contact(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]
     return rows[0] if rows else {"freelancer_id": freelancer_id}
 
 
+def email_key(email: str | None) -> str:
+    """What identifies an e-mail address: Unicode case folding of its NFC form.
+
+    SQLite's ``COLLATE NOCASE`` folds ASCII letters only, so ``ZOÉ@EXÄMPLE.ORG`` and
+    ``zoé@exämple.org`` would be two freelancers; Python's ``str.casefold`` is the full Unicode
+    case folding (``É``/``é``, ``ß``/``ss``).
+    """
+    return unicodedata.normalize("NFC", (email or "").strip()).casefold()
+
+
+def emails_index(db: sqlite_utils.Database) -> dict[str, int]:
+    """Every known e-mail address by :func:`email_key` -> its freelancer (one scan; an import
+    reads it once, inside its transaction)."""
+    return {
+        email_key(email): fid
+        for fid, email in db.execute(
+            "SELECT freelancer_id, email FROM contacts WHERE email IS NOT NULL ORDER BY 1 DESC"
+        )
+    }
+
+
+def freelancer_by_email(db: sqlite_utils.Database, email: str | None) -> int | None:
+    """The freelancer whose e-mail address is ``email`` in any case, or None."""
+    return emails_index(db).get(email_key(email)) if email else None
+
+
 def _check_email_free(
     db: sqlite_utils.Database, email: str | None, freelancer_id: int | None
 ) -> None:
-    if not email:
-        return
-    row = db.execute(
-        "SELECT freelancer_id FROM contacts WHERE email = ? COLLATE NOCASE", [email]
-    ).fetchone()
-    if row and row[0] != freelancer_id:
+    other = freelancer_by_email(db, email)
+    if other is not None and other != freelancer_id:
         raise Conflict(
             "Another freelancer (#{other}) already has this email address.",
             field="email",
-            other=row[0],
+            other=other,
         )
 
 

@@ -44,8 +44,8 @@ def add_freelancer(db: sqlite_utils.Database, **data: Any) -> int:
     person, contact, skills_spec = _split_fields(data)
     parsed, problems = parse_skills(db, skills_spec) if skills_spec else ({}, [])
     freelancer, contact_rec = validate_all((Freelancer, person), (Contact, contact), extra=problems)
-    _check_email_free(db, contact_rec.email, None)
     with db.atomic():
+        _check_email_free(db, contact_rec.email, None)
         row = freelancer.row() | {"updated_at": clock.stamp()}
         fid = db["freelancers"].insert(row).last_pk
         db["contacts"].insert({"freelancer_id": fid, **contact_rec.row()})
@@ -67,8 +67,8 @@ def update_freelancer(db: sqlite_utils.Database, freelancer_id: int, **data: Any
     freelancer, contact_rec = validate_all(
         (Freelancer, merged), (Contact, merged_contact), extra=problems
     )
-    _check_email_free(db, contact_rec.email, freelancer_id)
     with db.atomic():
+        _check_email_free(db, contact_rec.email, freelancer_id)
         db["freelancers"].update(
             freelancer_id, freelancer.row() | {"updated_at": clock.stamp()}
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,15 @@ from .. import clock
 from ..errors import InvalidInput, Problem
 from ..i18n import N_
 from ..models import Contact, Freelancer, validate_all
+from ..models.validation import MAX_CSV_CELL
+from .contacts import email_key, emails_index
 from .freelancers import _replace_skills
 from .skill_catalogue import normalize, parse_skills, skill_aliases
+
+# The standard library refuses cells over 131,072 characters with a bare csv.Error; the
+# limit is raised (process-wide: it is the csv module's one setting) and past it :func:`_rows`
+# names the line.
+csv.field_size_limit(MAX_CSV_CELL)
 
 #: Columns of an import file, each with the header names accepted for it (English and French,
 #: compared after :func:`normalize`). ``name`` and ``email`` are required.
@@ -192,6 +199,37 @@ def _delimiter(lines: list[str]) -> str:
         return ","
 
 
+def _rows(reader: Any, name: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line, cells) of each record; a cell past :data:`MAX_CSV_CELL` characters (or a
+    file the csv module cannot read) is refused with the line where it starts."""
+    line = 0
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise InvalidInput(
+                    "{name}, line {row}: a cell is longer than {max} characters; shorten it "
+                    "(or check the quotes: a missing closing quote makes the rest of the file "
+                    "one cell).",
+                    field="file",
+                    name=name,
+                    row=line + 1,
+                    max=MAX_CSV_CELL,
+                ) from None
+            raise InvalidInput(
+                "{name}, line {row}: the file cannot be read as CSV ({exc}).",
+                field="file",
+                name=name,
+                row=line + 1,
+                exc=exc,
+            ) from None
+        yield line + 1, record
+        line = reader.line_num
+
+
 def import_freelancers(
     db: sqlite_utils.Database,
     source: str | Path | bytes,
@@ -230,20 +268,18 @@ def import_freelancers(
             field="file",
             name=name,
         )
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(lines))
-    positions = _header_map(next(reader), name)
+    reader = _rows(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(lines)), name)
+    positions = _header_map(next(reader)[1], name)
     aliases = skill_aliases(db)
     report = ImportReport()
     valid: list[tuple[int, Freelancer, Contact, dict[int, int] | None]] = []
     seen: dict[str, int] = {}
-    line = reader.line_num
-    for record in reader:
-        line_start, line = line + 1, reader.line_num
+    for line_start, record in reader:
         if not any(cell.strip() for cell in record):
             continue
         values = {col: (record[i] if i < len(record) else "") for col, i in positions.items()}
         person, contact, parsed, problems = _import_row(db, values, line_start, aliases)
-        email = (contact.get("email") or "").lower()
+        email = email_key(contact.get("email"))
         if email and email in seen:
             problems.append(
                 Problem(
@@ -275,15 +311,13 @@ def import_freelancers(
         )
     today = clock.stamp()
     with db.atomic():
+        known = emails_index(db)  # read inside the transaction that upserts on it
         for _, rec, contact_rec, parsed in valid:
-            existing = db.execute(
-                "SELECT freelancer_id FROM contacts WHERE email = ? COLLATE NOCASE",
-                [contact_rec.email],
-            ).fetchone()
+            existing = known.get(email_key(contact_rec.email))
             person_row = rec.row(exclude_unset=True) | {"updated_at": today}
             contact_row = contact_rec.row(exclude_unset=True)
             if existing:
-                fid = existing[0]
+                fid = existing
                 db["freelancers"].update(fid, person_row)
                 db["contacts"].update(fid, contact_row | {"updated_at": today})
                 report.updated += 1

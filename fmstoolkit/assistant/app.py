@@ -21,9 +21,10 @@ from telegram.ext import (
     filters,
 )
 
+from .. import redact
 from ..config import Settings, get_settings
 from ..errors import DeliveryError
-from ..notify.telegram import FloodLimiter, bot_token, redact_secret
+from ..notify.telegram import FloodLimiter, bot_token
 from . import handlers
 
 #: The commands the assistant answers: ``/start <token>`` (the invitation's deep link) and
@@ -49,7 +50,7 @@ def build_assistant(db: Any, settings: Settings | None = None) -> Application:
         raise DeliveryError(
             "Telegram is not configured: set FMS_TELEGRAM_TOKEN to the bot's token."
         )
-    redact_secret(token)
+    redact.add_secrets(token)
     application = (
         Application.builder()
         .token(token)

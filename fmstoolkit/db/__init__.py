@@ -14,6 +14,7 @@ busy timeout, and applies pending migrations. What lives where:
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +49,8 @@ __all__ = [
 ]
 
 BUSY_TIMEOUT_MS = 10_000
+#: Mode of the files this module creates (the database holds personal data).
+PRIVATE_MODE = 0o600
 
 
 def register_clock(conn: sqlite3.Connection) -> None:
@@ -112,6 +115,9 @@ def connect(path: str | Path, *, create: bool = False) -> sqlite_utils.Database:
                 path=path,
             )
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Personal data: readable by its owner only. SQLite gives the -wal and -shm files the
+        # mode of the database file.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_MODE))
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     register_clock(conn)
     db = Database(conn)

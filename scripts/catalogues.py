@@ -33,13 +33,16 @@ def main(argv: list[str]) -> int:
         path = LOCALE / lang / "LC_MESSAGES" / "fmstoolkit.po"
         with path.open("rb") as f:
             catalog = read_po(f, locale=lang)
+        created = catalog.creation_date
         catalog.update(found, no_fuzzy_matching=True)
+        catalog.creation_date = created  # no header churn: a change is the sentences only
         for message in catalog:
             if lang == "en" and message.id and not message.string:
                 message.string = message.id
         catalog.obsolete.clear()
         with path.open("wb") as f:
-            write_po(f, catalog, width=100, omit_header=False, sort_output=True)
+            # Sorted, without source locations: branches adding sentences merge without conflicts.
+            write_po(f, catalog, width=100, omit_header=False, sort_output=True, no_location=True)
     print(f"{len(found)} sentences; fill the French ones, then `make catalogues`.")
     return 0
 

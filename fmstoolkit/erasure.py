@@ -102,9 +102,18 @@ class Identity:
             _digits(p)[-PHONE_TAIL:] for p in self.phones if p and len(_digits(p)) >= 8
         }
         self._words = [
-            re.compile(rf"(?<![\w-]){re.escape(str(w))}(?![\w-])")
+            (str(w), re.compile(rf"(?<![\w-]){re.escape(str(w))}(?![\w-])"))
             for w in self.words
             if w is not None and len(str(w)) >= 4
+        ]
+        probe = [p.pattern for p in self._names] + [re.escape(e) for e in self._emails]
+        probe += [re.escape(w) for w, _ in self._words]
+        short_probe = probe + [p.pattern for p in self._short]
+        #: One expression per case, run on the folded text: does anything but a phone match?
+        self._probe = re.compile("|".join(probe)) if probe else None
+        self._short_probe = re.compile("|".join(short_probe)) if short_probe else None
+        self._email_patterns = [
+            re.compile(rf"(?<![\w.+-]){re.escape(e)}(?![\w-])") for e in self._emails
         ]
 
     def _replace_folded(self, text: str, patterns: list[re.Pattern[str]], label: str) -> str:
@@ -127,35 +136,34 @@ class Identity:
                 return ERASED
             return match.group()
 
-        return _PHONE_RE.sub(one, text) if self._tails else text
-
-    def _replace_emails(self, text: str) -> str:
-        if not self._emails:
-            return text
-        patterns = [re.compile(rf"(?<![\w.+-]){re.escape(e)}(?![\w-])") for e in self._emails]
-        return self._replace_folded(text, patterns, ERASED)
-
-    def _may_match(self, text: str, short: bool) -> bool:
-        flat = quick_fold(text)
-        names = self._names + self._short if short else self._names
-        return (
-            any(p.search(flat) for p in names)
-            or any(e in flat for e in self._emails)
-            or any(str(w) in text for w in self.words if w is not None)
-            or bool(self._tails and _PHONE_RE.search(text))
-        )
+        return _PHONE_RE.sub(one, text)
 
     def erase(self, text: str | None, *, short: bool = False) -> str | None:
-        """``text`` with this person's identifiers replaced (None stays None)."""
-        if not text or not isinstance(text, str) or not self._may_match(text, short):
+        """``text`` with this person's identifiers replaced (None stays None).
+
+        Each kind of identifier is looked for first at C speed (a folded copy, ``in``, one
+        regular expression); the per-character folding that maps a match back onto the text
+        runs only for the texts that hold one.
+        """
+        if not text or not isinstance(text, str):
             return text
-        text = self._replace_emails(text)
-        text = self._replace_phones(text)
-        for pattern in self._words:
-            text = pattern.sub(ERASED, text)
-        text = self._replace_folded(text, self._names, self.label)
-        if short:
-            text = self._replace_folded(text, self._short, self.label)
+        flat = quick_fold(text)
+        probe = self._short_probe if short else self._probe
+        if not (probe and probe.search(flat)) and not (self._tails and _PHONE_RE.search(text)):
+            return text
+        if any(e in flat for e in self._emails):
+            text = self._replace_folded(text, self._email_patterns, ERASED)
+        if self._tails and any(
+            _digits(m.group())[-PHONE_TAIL:] in self._tails for m in _PHONE_RE.finditer(text)
+        ):
+            text = self._replace_phones(text)
+        for word, pattern in self._words:
+            if word in text:
+                text = pattern.sub(ERASED, text)
+        names = self._names + self._short if short else self._names
+        hits = [p for p in names if p.search(flat)]
+        if hits:
+            text = self._replace_folded(text, [p for p in names if p in hits], self.label)
         return text
 
     def mentions(self, text: str | None) -> bool:

@@ -16,7 +16,8 @@ Where the first name or the surname *alone* means the person (``short=True``):
   prepared the mock-ups"), minus the words that the colleague's own name shares (the note on
   another Hélène's mission keeps "Hélène").
 
-Everywhere else only the full name (either order), e-mail, phone and chat id are replaced.
+Everywhere else, and in the columns naming who wrote a text (``author``...), only the full
+name (either order), e-mail, phone and chat id are replaced.
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ from .erasure import Identity, name_words
 SKIPPED_TABLES = {"skills", "skill_aliases", "_sqlite_migrations", "_meta"}
 #: Columns never rewritten: other freelancers' own names (handled by ``forget`` for the person).
 SKIPPED_COLUMNS = {("freelancers", "name")}
+#: Columns the application fills with dates, timestamps or fixed words (CHECK-ed statuses,
+#: kinds, channels...), never with a person's text: not read.
+_FIXED_SUFFIXES = ("_at", "_date", "_day", "status", "kind", "channel", "lang", "source",
+                   "seniority", "would_rehire", "answer", "outcome", "category", "dedupe_key")
+#: Columns naming who wrote or asked (a project lead "Benoît, chef de projet"), not whom a text
+#: is about: a first name alone there is someone else's; only full names and contacts count.
+WRITER_COLUMNS = {"author", "lead_name", "requested_by"}
 
 
 def text_columns(db: sqlite_utils.Database) -> dict[str, list[str]]:
@@ -50,6 +58,7 @@ def text_columns(db: sqlite_utils.Database) -> dict[str, list[str]]:
             for row in db.execute(f"PRAGMA table_info([{table}])").fetchall()
             if (not row[2] or any(t in row[2].upper() for t in ("TEXT", "CHAR", "CLOB")))
             and (table, row[1]) not in SKIPPED_COLUMNS
+            and not row[1].endswith(_FIXED_SUFFIXES)
         ]
         if columns:
             found[table] = columns
@@ -156,7 +165,9 @@ def erase_everywhere(db: sqlite_utils.Database, fid: int, identity: Identity) ->
         for values in cursor.fetchall():
             row = dict(zip(names, values, strict=True))
             who, short = scope.of(table, row)
-            new = {c: _erase_value(row[c], who, short) for c in columns}
+            new = {
+                c: _erase_value(row[c], who, short and c not in WRITER_COLUMNS) for c in columns
+            }
             new = {c: v for c, v in new.items() if v != row[c]}
             if new:
                 updates.append((row["rowid"], new))

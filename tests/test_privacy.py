@@ -31,9 +31,9 @@ def _mission(db, fid, project, start="2026-01-05", end="2026-01-09", status="off
     ).last_pk
 
 
-def _note(db, mid, text):
+def _note(db, mid, text, author="Léa"):
     db["notes"].insert(
-        {"mission_id": mid, "author": "Léa", "quality": 5, "communication": 4, "deadlines": 5,
+        {"mission_id": mid, "author": author, "quality": 5, "communication": 4, "deadlines": 5,
          "autonomy": 4, "would_rehire": "yes", "text": text, "tags": json.dumps(["Hélène"])}
     )
 
@@ -134,7 +134,11 @@ def test_a_first_name_alone_is_kept_where_it_means_someone_else(db, freelancer):
     stranger = pool.add_freelancer(db, name="Paul Roux", daily_rate=400)
     elsewhere = _mission(db, stranger, "Autre", start="2026-03-02", end="2026-03-06")
     _note(db, elsewhere, "Hélène de la compta a validé. Hélène Dupré aussi.")
+    lead = _mission(db, stranger, "Refonte", start="2026-04-06", end="2026-04-10")
+    _note(db, lead, "RAS.", author="Hélène, cheffe de projet")  # a lead, not her
     privacy.forget(db, freelancer, republish=False)
+    assert db.execute("SELECT author FROM notes WHERE mission_id = ?", [lead]).fetchone()[0] \
+        == "Hélène, cheffe de projet"
     label = privacy.anonymous_name(freelancer)
     texts = {r[0]: r[1] for r in db.execute("SELECT mission_id, text FROM notes")}
     assert texts[same_project] == "Hélène a très bien travaillé."

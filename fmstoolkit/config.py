@@ -99,6 +99,12 @@ class Settings(BaseSettings):
 
     outbox_max_attempts: int = Field(8, ge=1)
     outbox_lease_seconds: int = Field(300, ge=1)
+    sent_body_retention_days: int = Field(
+        90,
+        ge=0,
+        description="Days the texts of sent, dead or cancelled messages are kept before "
+        "`fms privacy purge` erases them (the message row stays).",
+    )
 
     datasette_port: int = 8001
     datasette_password_hash: SecretStr | None = None

@@ -20,7 +20,8 @@ What it checks, like Telegram does:
 
 Faults for tests: :meth:`block` (403 "bot was blocked by the user"), :meth:`forget_chat`
 (400 "chat not found"), :meth:`script` (the next N matching requests answer 429 / 5xx / close
-the connection / answer late). :meth:`press_button` queues a callback query for ``getUpdates``,
+the connection / answer late / answer an HTML error page echoing the URL, token included).
+:meth:`press_button` queues a callback query for ``getUpdates``,
 as if the user had pressed an inline button.
 
 It uses the standard library's ``ThreadingHTTPServer`` in a background thread: no extra
@@ -46,7 +47,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 
@@ -100,6 +101,9 @@ class Fault:
     retry_after: int = 1
     delay: float = 0.0
     description: str | None = None
+    #: Answer an HTML error page (as a proxy in front of the Bot API does) that echoes the
+    #: request's URL as it is, URL-encoded and lower-cased: the token is in it.
+    echo_page: bool = False
 
 
 @dataclass
@@ -278,9 +282,10 @@ class TelegramStandin:
         retry_after: int = 1,
         delay: float = 0.0,
         description: str | None = None,
+        echo_page: bool = False,
     ) -> Fault:
         """Answer the next ``times`` matching requests with a fault (see :class:`Fault`)."""
-        fault = Fault(method, status, times, chat_id, retry_after, delay, description)
+        fault = Fault(method, status, times, chat_id, retry_after, delay, description, echo_page)
         with self._lock:
             self.faults.append(fault)
         return fault
@@ -677,6 +682,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _echo_page(self, status: int) -> None:
+        url = f"http://{self.headers.get('Host', '')}{self.path}"
+        data = (
+            f"<html><body><h1>{status} Bad Gateway</h1><p>upstream failed for {url}</p>"
+            f"<p>requested: {quote(url, safe='')}</p><p>{url.lower()}</p></body></html>"
+        ).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def _params(self) -> tuple[dict[str, Any], dict[str, Any]]:
         parts = urlsplit(self.path)
         params: dict[str, Any] = dict(parse_qsl(parts.query))
@@ -733,6 +750,11 @@ class _Handler(BaseHTTPRequestHandler):
                     standin.requests.append((method, chat_id, 0))
                 self.close_connection = True
                 self.connection.shutdown(2)  # socket.SHUT_RDWR: no answer at all
+                return
+            if fault and fault.echo_page:
+                with standin._lock:
+                    standin.requests.append((method, chat_id, fault.status or 502))
+                self._echo_page(fault.status or 502)
                 return
             if fault and fault.status:
                 params_out = {"retry_after": fault.retry_after} if fault.status == 429 else None

@@ -33,9 +33,10 @@ from telegram.ext import (
     filters,
 )
 
+from .. import redact
 from ..config import Settings, get_settings
 from ..errors import DeliveryError
-from ..notify.telegram import FloodLimiter, bot_token, redact_secret
+from ..notify.telegram import FloodLimiter, bot_token
 from . import handlers
 from .jobs import JOBS, Job
 
@@ -66,7 +67,7 @@ def build_assistant(db: Any, settings: Settings | None = None) -> Application:
         raise DeliveryError(
             "Telegram is not configured: set FMS_TELEGRAM_TOKEN to the bot's token."
         )
-    redact_secret(token)
+    redact.add_secrets(token)
     application = (
         Application.builder()
         .token(token)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import click
 
+from .. import redact
+from ..config import get_settings
 from .assistant import assistant_cmd, bot
 from .common import FmsGroup
 from .database import backup_cmd, demo, init, restore_cmd
@@ -37,6 +39,17 @@ __all__ = ["cli", "main"]
 @click.version_option(package_name="fmstoolkit")
 def cli() -> None:
     """fmstoolkit: run an agency's freelancers, from staffing to offboarding and follow-ups."""
+    _quiet_logging()
+
+
+def _quiet_logging() -> None:
+    """Warnings and errors on stderr, through the one redaction filter (no secret in a line)."""
+    try:
+        settings = get_settings()
+    except Exception:  # a wrong setting is reported by the command that reads it
+        settings = None
+    redact.install_logging(settings)
+    redact.install_excepthook()
 
 
 for _command in (

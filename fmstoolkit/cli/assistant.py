@@ -14,7 +14,11 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def _run(db) -> None:
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    # The group installed the redacting stderr handler; the assistant logs its actions too.
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    for handler in root.handlers:
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Bot API call otherwise
     assistant.run_assistant(db)
 

@@ -184,21 +184,20 @@ def lists_remove(db, name: str, freelancer_ids: tuple[int, ...]) -> None:
 
 @click.group("privacy")
 def privacy_group() -> None:
-    """A freelancer's personal data: export it, or erase it."""
+    """A freelancer's personal data: export it, erase it; purge old message texts."""
 
 
 @privacy_group.command("export")
 @with_db
 @click.argument("freelancer_id", type=int)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the JSON to this file instead of the screen.")
+              help="Write the JSON to this file (readable by you only) instead of the screen.")
 def privacy_export(db, freelancer_id: int, out: Path | None) -> None:
     """Everything held about a freelancer, as JSON (to send them on request)."""
     data = privacy.export(db, freelancer_id)
     if out:
-        out.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=default_json),
-                       encoding="utf-8")
-        click.echo(str(out))
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=default_json)
+        click.echo(str(privacy.write_private(out, text)))
     else:
         echo_json(data)
 
@@ -208,9 +207,27 @@ def privacy_export(db, freelancer_id: int, out: Path | None) -> None:
 @click.argument("freelancer_id", type=int)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def privacy_forget(db, freelancer_id: int, yes: bool) -> None:
-    """Erase a freelancer's personal data (contact, skills, texts); keep anonymised history."""
+    """Erase a freelancer's personal data everywhere; keep anonymised history; republish."""
     if not yes:
         click.confirm(_("Erase the personal data of freelancer #{id}?").format(id=freelancer_id),
                       abort=True)
     erased = privacy.forget(db, freelancer_id)
-    click.echo(json.dumps(erased))
+    click.echo(json.dumps(erased, ensure_ascii=False))
+
+
+@privacy_group.command("purge")
+@with_db
+@click.option("--days", type=click.IntRange(0, 36_500), default=None,
+              help="Keep the texts of the last DAYS days (default: FMS_SENT_BODY_RETENTION_DAYS).")
+@click.option("--dry-run", is_flag=True, help="Only count the messages that would be purged.")
+def privacy_purge(db, days: int | None, dry_run: bool) -> None:
+    """Erase the texts of sent, dead and cancelled messages older than the retention period."""
+    result = privacy.purge(db, days=days, dry_run=dry_run)
+    template = (
+        ngettext("{n} message would be purged (older than {before}).",
+                 "{n} messages would be purged (older than {before}).", result["messages"])
+        if dry_run
+        else ngettext("{n} message purged (older than {before}).",
+                      "{n} messages purged (older than {before}).", result["messages"])
+    )
+    click.echo(template.format(n=result["messages"], before=result["before"]))

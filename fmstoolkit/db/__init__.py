@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -49,6 +50,9 @@ __all__ = [
     "register_clock",
     "set_meta",
 ]
+
+#: Mode of the files this module creates (the database holds personal data).
+PRIVATE_MODE = 0o600
 
 
 def register_clock(conn: sqlite3.Connection) -> None:
@@ -152,6 +156,9 @@ def connect(path: str | Path, *, create: bool = False) -> sqlite_utils.Database:
                 path=path,
             )
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Personal data: readable by its owner only. SQLite gives the -wal and -shm files the
+        # mode of the database file.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_MODE))
     timeout = get_settings().busy_timeout_seconds
     conn = sqlite3.connect(str(path), timeout=timeout, check_same_thread=False)
     register_clock(conn)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import threading
 from collections.abc import Callable
 from contextlib import AsyncExitStack
@@ -26,6 +27,7 @@ from typing import Any
 
 import sqlite_utils
 
+from .. import redact
 from ..actions import freelancers
 from ..actions import messages as _messages  # noqa: F401 - registers what "sent" means per kind
 from ..config import Settings, get_settings
@@ -105,8 +107,11 @@ def default_channel(name: str, settings: Settings) -> Any | None:
 
 
 def _scrub(reason: str, recipient: str | None) -> str:
+    """A server's answer fit to store: no recipient (any case) and no secret in any form
+    (:func:`fmstoolkit.redact.scrub`: the bot token, the SMTP password...)."""
+    reason = redact.scrub(str(reason)) or ""
     if recipient:
-        reason = reason.replace(recipient, "<recipient>")
+        reason = re.sub(re.escape(recipient), "<recipient>", reason, flags=re.IGNORECASE)
     return reason
 
 
@@ -193,7 +198,12 @@ class _Drain:
 
     def _failed(self, msg, name: str, reason: str, **kwargs: Any) -> None:
         status = outbox.mark_failed(
-            self.db, msg["id"], f"{name}: {reason}", now=self._now(), message=msg, **kwargs
+            self.db,
+            msg["id"],
+            f"{name}: {redact.scrub(reason)}",
+            now=self._now(),
+            message=msg,
+            **kwargs,
         )
         self.summary["dead" if status == "dead" else "retry"] += 1
 

@@ -38,7 +38,9 @@ a subclass) with exponential backoff, 4 attempts.
 :class:`TemporaryFailure` (with ``retry_after`` for the former); ``Forbidden`` (the user blocked
 the bot) is :class:`PermanentFailure` with ``channel_closed=True``; ``BadRequest`` ("chat not
 found", "can't parse entities"...) is :class:`PermanentFailure`. Reasons never hold the chat id
-or the token, and the token is scrubbed from PTB's and httpx's log lines (:func:`redact_secret`).
+or the token (in any of its forms, :func:`fmstoolkit.redact.scrub`), and the token is added to the
+one redaction filter of the process (:mod:`fmstoolkit.redact`), which keeps it out of PTB's,
+httpx's and httpcore's log lines.
 No idempotency key in the Bot API: a retry after a time-out may send twice (better than never).
 """
 
@@ -74,6 +76,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from .. import redact
 from ..config import Settings, get_settings
 from .message import Button, OutgoingMessage, PermanentFailure, TemporaryFailure
 
@@ -278,46 +281,6 @@ def _transient(error: BaseException) -> bool:
     return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 
-# --- keeping secrets out of the logs ---------------------------------------------------------
-
-
-class _Redact(logging.Filter):
-    """Keeps the bot token and message parameters (chat ids, texts) out of PTB and httpx logs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and (
-            record.msg.startswith("Calling Bot API endpoint")
-            or record.msg.startswith("Call to Bot API endpoint")
-        ):
-            endpoint = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
-            record.msg, record.args = "Bot API endpoint `%s` (parameters not logged)", (endpoint,)
-            return True
-        if self.secrets:
-            message = record.getMessage()
-            scrubbed = message
-            for secret in self.secrets:
-                scrubbed = scrubbed.replace(secret, "<token>")
-            if scrubbed != message:
-                record.msg, record.args = scrubbed, ()
-        return True
-
-
-_redact = _Redact()
-for _name in ("httpx", "telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Updater",
-              "telegram.ext.Application"):  # fmt: skip
-    logging.getLogger(_name).addFilter(_redact)
-
-
-def redact_secret(secret: str) -> None:
-    """Replace ``secret`` (the bot token) by ``<token>`` in every log line of PTB and httpx."""
-    if secret:
-        _redact.secrets.add(secret)
-
-
 # --- messages -------------------------------------------------------------------------------
 
 
@@ -377,7 +340,7 @@ class TelegramChannel:
     ) -> None:
         self.settings = settings or get_settings()
         self._token = bot_token(self.settings)
-        redact_secret(self._token)
+        redact.add_secrets(self._token)
         self.limiter = limiter if limiter is not None else FloodLimiter()
         self.network_attempts = max(1, network_attempts)
         self.network_backoff = network_backoff
@@ -442,8 +405,7 @@ class TelegramChannel:
 
     def _safe(self, text: str, recipient: str | None = None) -> str:
         """A reason fit to store: without the token or the chat id."""
-        if self._token:
-            text = text.replace(self._token, "<token>")
+        text = redact.scrub(text) or ""
         recipient = str(recipient or "").strip()
         if len(recipient) >= 4:  # real chat ids are long; "5" would mangle "500"
             text = text.replace(recipient, "<chat>")

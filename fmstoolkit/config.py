@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     )
 
     outbox_max_attempts: int = Field(8, ge=1)
-    outbox_lease_seconds: int = Field(300, ge=1)
+    outbox_lease_seconds: int = Field(20, ge=2, le=3600)
 
     datasette_port: int = 8001
     datasette_password_hash: SecretStr | None = None

@@ -1,10 +1,22 @@
 """Drain the outbox: send what is due through the email and Telegram channels.
 
-``drain()`` claims due messages (with a lease, see :mod:`.outbox`), decides for each one the
-channel it goes through, looks the recipient up in ``contacts`` (in memory only), and sends
-through one channel object per channel, opened once for the whole batch (one SMTP connection,
-one Telegram session). What happened is recorded on each message as soon as it is known, so a
-crash loses at most the messages in flight (their lease runs out and they are sent again).
+``drain()`` claims due messages in batches of :data:`BATCH` (with a token and a lease, see
+:mod:`.claims`), decides for each one the channel it goes through, looks the recipient up in
+``contacts`` (in memory only), and sends through one channel object per channel, opened once for
+the whole drain (one SMTP connection, one Telegram session).
+
+Leases: while a batch is being sent, a task renews its lease every quarter of
+``outbox_lease_seconds`` (20 s by default, so every 5 s), however long the batch takes; no other
+sender can take those messages meanwhile. What happened is recorded on each message as soon as
+it is known, under the batch's token: a result for a message this sender no longer holds (it
+was paused past its lease and another sender took over, or someone ran ``fms outbox retry``)
+changes nothing and is logged, and counted as ``lost`` in the summary.
+
+After a crash (``kill -9``): the sender's unsent messages are claimed again once its lease runs
+out, by the next ``fms outbox send``. An email that the server accepted but that was not yet
+recorded is sent twice: at most **one** per crash (emails go one after the other on one
+connection, each recorded before the next starts), and at most ``TELEGRAM_CONCURRENCY``
+Telegram messages. ``tests/test_outbox_crash.py`` kills a real sender mid-batch and checks it.
 
 Channel choice: a message for channel ``preferred`` goes through the contact's preferred
 channel; Telegram falls back to email when the freelancer has no Telegram chat, closed it
@@ -18,7 +30,10 @@ Tests and benchmarks pass their own channel objects with ``channels=``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from contextlib import AsyncExitStack
@@ -29,7 +44,7 @@ import sqlite_utils
 from ..actions import freelancers
 from ..actions import messages as _messages  # noqa: F401 - registers what "sent" means per kind
 from ..config import Settings, get_settings
-from . import outbox
+from . import claims, outbox
 from .email import EmailChannel
 from .message import (
     Attachment,
@@ -41,9 +56,12 @@ from .message import (
 )
 from .telegram import TelegramChannel
 
-BATCH = 200
+#: Messages claimed at once. Small enough that a crash strands few messages for one lease,
+#: large enough that claiming costs nothing next to sending.
+BATCH = 50
 #: Telegram messages in flight at once (the channel itself keeps to Telegram's rate limits).
 TELEGRAM_CONCURRENCY = 32
+log = logging.getLogger(__name__)
 
 
 def build_message(msg: dict[str, Any], channel: str, contact: dict[str, Any]) -> OutgoingMessage:
@@ -128,6 +146,7 @@ class _Drain:
             "dead": 0,
             "cancelled": 0,
             "requeued": 0,
+            "lost": 0,
             "by_channel": {"email": 0, "telegram": 0},
         }
 
@@ -168,8 +187,8 @@ class _Drain:
         contact = outbox.contact_of(db, msg["freelancer_id"])
         reason = outbox.silenced_reason(contact)
         if reason:
-            outbox.mark_cancelled(db, msg["id"], reason)
-            self.summary["cancelled"] += 1
+            done = outbox.mark_cancelled(db, msg["id"], reason, message=msg)
+            self.summary["cancelled" if done else "lost"] += 1
             return None
         name = outbox.choose_channel(msg, contact, self.telegram_available())
         # only Telegram, and it is not set up here
@@ -179,23 +198,23 @@ class _Drain:
             )
             return None
         if name is None:
-            outbox.mark_failed(
-                db,
-                msg["id"],
-                "no email address or open Telegram chat for this freelancer",
+            self._failed(
+                msg, "", "no email address or open Telegram chat for this freelancer",
                 permanent=True,
-                now=self._now(),
-                message=msg,
             )
-            self.summary["dead"] += 1
             return None
         return name, build_message(msg, name, contact), contact
 
     def _failed(self, msg, name: str, reason: str, **kwargs: Any) -> None:
         status = outbox.mark_failed(
-            self.db, msg["id"], f"{name}: {reason}", now=self._now(), message=msg, **kwargs
+            self.db,
+            msg["id"],
+            f"{name}: {reason}" if name else reason,
+            now=self._now(),
+            message=msg,
+            **kwargs,
         )
-        self.summary["dead" if status == "dead" else "retry"] += 1
+        self.summary[{"dead": "dead", "pending": "retry"}.get(status, "lost")] += 1
 
     async def deliver(self, stack, msg, name: str, out: OutgoingMessage, contact: dict) -> None:
         db = self.db
@@ -207,8 +226,10 @@ class _Drain:
             if exc.channel_closed and name == "telegram":
                 freelancers.close_telegram_chat(db, msg["freelancer_id"])
                 if contact.get("email"):
-                    outbox.requeue(db, msg["id"], "email", f"telegram: {reason}", self._now())
-                    self.summary["requeued"] += 1
+                    done = outbox.requeue(
+                        db, msg["id"], "email", f"telegram: {reason}", self._now(), message=msg
+                    )
+                    self.summary["requeued" if done else "lost"] += 1
                     return
             self._failed(msg, name, reason, permanent=True)
             return
@@ -218,14 +239,16 @@ class _Drain:
         except Exception as exc:  # a channel bug must not leave the message in limbo
             self._failed(msg, name, f"{type(exc).__name__}: {_scrub(str(exc), out.recipient)}")
             return
-        outbox.mark_sent(
+        if not outbox.mark_sent(
             db,
             msg["id"],
             channel=name,
             provider_id=provider_id and str(provider_id),
             now=self._now(),
             message=msg,
-        )
+        ):
+            self.summary["lost"] += 1
+            return
         self.summary["sent"] += 1
         self.summary["by_channel"][name] += 1
 
@@ -271,7 +294,7 @@ class _Drain:
         async with AsyncExitStack() as stack:
             while remaining is None or remaining > 0:
                 size = BATCH if remaining is None else min(BATCH, remaining)
-                batch = outbox.claim(self.db, limit=size, now=self._now())
+                batch = claims.claim(self.db, limit=size, now=self._now())
                 if not batch:
                     break
                 self.summary["claimed"] += len(batch)
@@ -280,8 +303,32 @@ class _Drain:
                     self.progress.refresh()
                 if remaining is not None:
                     remaining -= len(batch)
-                await self.send_batch(stack, batch)
+                async with self.holding(batch[0]["claim_token"]):
+                    await self.send_batch(stack, batch)
         return self.summary
+
+    @contextlib.asynccontextmanager
+    async def holding(self, token: str):
+        """Renew the lease of claim ``token`` in the background while the batch is sent."""
+        keeper = asyncio.create_task(self.renew(token))
+        try:
+            yield
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+
+    async def renew(self, token: str) -> None:
+        every = claims.renew_every()
+        while True:
+            await asyncio.sleep(every)
+            try:
+                held = claims.renew(self.db, token, now=self._now())
+            except sqlite3.OperationalError as exc:  # busy past the timeout: try next time
+                log.warning("could not renew the outbox lease: %s", exc)
+                continue
+            if not held:
+                return
 
 
 async def drain_async(

@@ -27,6 +27,7 @@ result under a token. Domain code: no SMTP, no Telegram; the clock is the one cl
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -129,6 +130,12 @@ def renew(
         return db.execute(
             "UPDATE outbox SET lease_until = ? WHERE " + HELD, [until, token]
         ).rowcount
+
+
+def writing(db: sqlite_utils.Database):
+    """A write transaction (``BEGIN IMMEDIATE``), or the caller's when one is open: a sender
+    recording many outcomes in one transaction does not pay a savepoint for each."""
+    return contextlib.nullcontext() if db.conn.in_transaction else db.atomic()
 
 
 def holder(db: sqlite_utils.Database, message_id: int) -> str | None:

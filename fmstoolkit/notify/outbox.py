@@ -237,15 +237,18 @@ def enqueue(
 
 def contact_of(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]:
     """Where to reach a freelancer, and whether we may: personal, keep it in memory only."""
-    rows = list(
-        db.query(
-            "SELECT c.email, c.telegram_chat_id, c.telegram_closed_at, c.telegram_link_token, "
-            "c.preferred_channel, f.opted_out_at, f.status FROM freelancers f "
-            "LEFT JOIN contacts c ON c.freelancer_id = f.id WHERE f.id = ?",
-            [freelancer_id],
-        )
+    return contacts_of(db, [freelancer_id]).get(freelancer_id, {})
+
+
+def contacts_of(db: sqlite_utils.Database, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """:func:`contact_of` for many freelancers in one query (a sender's batch), by id."""
+    rows = db.query(
+        "SELECT f.id, c.email, c.telegram_chat_id, c.telegram_closed_at, c.telegram_link_token, "
+        "c.preferred_channel, f.opted_out_at, f.status FROM freelancers f LEFT JOIN contacts c "
+        "ON c.freelancer_id = f.id WHERE f.id IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted(set(ids)))],
     )
-    return rows[0] if rows else {}
+    return {row.pop("id"): row for row in rows}
 
 
 def telegram_open(contact: dict[str, Any]) -> bool:
@@ -339,7 +342,7 @@ def mark_sent(
     """
     msg = message or get(db, message_id)
     when = stamp(now)
-    with db.atomic():
+    with claims.writing(db):
         held = claims.token_for(db, message_id, token, message)
         done = held is not None and db.execute(
             "UPDATE outbox SET status = 'sent', sent_channel = ?, sent_at = ?, provider_id = ?, "

@@ -7,16 +7,20 @@ the whole drain (one SMTP connection, one Telegram session).
 
 Leases: while a batch is being sent, a task renews its lease every quarter of
 ``outbox_lease_seconds`` (20 s by default, so every 5 s), however long the batch takes; no other
-sender can take those messages meanwhile. What happened is recorded on each message as soon as
-it is known, under the batch's token: a result for a message this sender no longer holds (it
-was paused past its lease and another sender took over, or someone ran ``fms outbox retry``)
-changes nothing and is logged, and counted as ``lost`` in the summary.
+sender can take those messages meanwhile. What happened is recorded under the batch's token: a
+result for a message this sender no longer holds (it was paused past its lease and another
+sender took over, or someone ran ``fms outbox retry``) changes nothing, is logged (ids only) and
+counted as ``lost`` in the summary. Email outcomes are recorded in one transaction per
+:data:`RECORD_EVERY` messages (16), or after :data:`RECORD_WITHIN` seconds (0.25) at the
+latest; Telegram outcomes one by one as they come.
 
 After a crash (``kill -9``): the sender's unsent messages are claimed again once its lease runs
-out, by the next ``fms outbox send``. An email that the server accepted but that was not yet
-recorded is sent twice: at most **one** per crash (emails go one after the other on one
-connection, each recorded before the next starts), and at most ``TELEGRAM_CONCURRENCY``
-Telegram messages. ``tests/test_outbox_crash.py`` kills a real sender mid-batch and checks it.
+out (seconds later), by the next ``fms outbox send``. An email that the server accepted but that
+was not yet recorded is sent twice: at most ``RECORD_EVERY`` (16) emails per crash, and only
+those the server accepted in the last quarter-second before it; plus at most
+``TELEGRAM_CONCURRENCY`` (32) Telegram messages in flight. ``tests/test_outbox_crash.py`` kills a
+real sender mid-batch behind an SMTP server answering in 0.15 s: 2 emails were in flight and
+sent twice, every other message exactly once.
 
 Channel choice: a message for channel ``preferred`` goes through the contact's preferred
 channel; Telegram falls back to email when the freelancer has no Telegram chat, closed it

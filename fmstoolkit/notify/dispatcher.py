@@ -48,6 +48,7 @@ import sqlite_utils
 from ..actions import freelancers
 from ..actions import messages as _messages  # noqa: F401 - registers what "sent" means per kind
 from ..config import Settings, get_settings
+from ..errors import DatabaseError
 from . import claims, outbox
 from .email import EmailChannel
 from .message import (
@@ -359,7 +360,7 @@ class _Drain:
             await asyncio.sleep(every)
             try:
                 held = claims.renew(self.db, token, now=self._now())
-            except sqlite3.OperationalError as exc:  # busy past the timeout: try next time
+            except (sqlite3.OperationalError, DatabaseError) as exc:  # busy: try next time
                 log.warning("could not renew the outbox lease: %s", exc)
                 continue
             if not held:

@@ -381,3 +381,21 @@ def test_fms_ask_then_outbox_send(db, db_path, inbox):
     assert "@example.org" not in listing.output
     missing = runner.invoke(cli, ["ask", "999", *args])
     assert missing.exit_code == 2 and "999" in missing.output
+
+
+def test_an_address_and_a_subject_beyond_ascii_arrive_intact(db, free_port, monkeypatch):
+    """zoé@exämple.org goes out with SMTPUTF8 and a raw UTF-8 To; a French subject is encoded."""
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port, enable_SMTPUTF8=True)
+    controller.start()
+    smtp_settings(monkeypatch, free_port, mail_from="Agence Durand <staffing@agence.example.org>")
+    try:
+        fid = make_freelancer(db, "Zoé Lefèvre", email="zoé@exämple.org", lang="fr")
+        mid = messages.enqueue_feedback_request(db, make_mission(db, fid))
+        assert dispatcher.drain(db, channels=email_channels())["sent"] == 1
+    finally:
+        controller.stop()
+    (msg,) = handler.messages
+    assert handler.envelopes[0][1] == ["zoé@exämple.org"] and msg["To"] == "zoé@exämple.org"
+    assert msg["Subject"] == outbox.get(db, mid)["subject"] and not msg["Subject"].isascii()
+    assert "Bonjour Zoé" in msg.get_body(("plain",)).get_content()

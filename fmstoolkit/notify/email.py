@@ -131,7 +131,9 @@ class EmailChannel:
         if smtp is None or not smtp.is_connected:
             smtp = await self._connect()
         try:
-            await smtp.sendmail(sender, [msg.recipient], data)
+            # an address that is not ASCII (zoé@exämple.org) needs the server's SMTPUTF8
+            utf8 = ["SMTPUTF8"] if not (sender + msg.recipient).isascii() else []
+            await smtp.sendmail(sender, [msg.recipient], data, mail_options=utf8)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients[0] if exc.recipients else None
             code = refused.code if refused else None

@@ -51,9 +51,10 @@ def address(value: str) -> str:
 
 
 def header(name: str, value: str) -> bytes:
-    """One header line (folded, encoded when not ASCII), without its final CRLF."""
+    """One header line (folded, encoded when not ASCII), without its final CRLF. The address
+    in ``To`` stays as it is, in UTF-8 when it is not ASCII (RFC 6532: sent with SMTPUTF8)."""
     value = " ".join(str(value).splitlines())
-    if value.isascii() and len(name) + 2 + len(value) <= _FOLD_AT:
+    if name == "To" or (value.isascii() and len(name) + 2 + len(value) <= _FOLD_AT):
         return f"{name}: {value}".encode()
     charset = "us-ascii" if value.isascii() else "utf-8"
     folded = Header(value, charset, header_name=name).encode(linesep="\r\n")

@@ -30,6 +30,7 @@ from .. import clock
 from .message import Attachment, OutgoingMessage
 
 CRLF = b"\r\n"
+ADDRESS_HEADERS = {"from", "to", "reply-to", "cc"}
 _FOLD_AT = 78
 
 
@@ -51,12 +52,14 @@ def address(value: str) -> str:
 
 
 def header(name: str, value: str) -> bytes:
-    """One header line (folded, encoded when not ASCII), without its final CRLF. The address
-    in ``To`` stays as it is, in UTF-8 when it is not ASCII (RFC 6532: sent with SMTPUTF8)."""
+    """One header line (folded, encoded when not ASCII), without its final CRLF. Address
+    headers are written as :func:`address` made them; the address in ``To`` stays as it is, in
+    UTF-8 when it is not ASCII (RFC 6532: the channel then sends with SMTPUTF8)."""
     value = " ".join(str(value).splitlines())
-    if name == "To" or (value.isascii() and len(name) + 2 + len(value) <= _FOLD_AT):
+    plain = value.isascii() and "=?" not in value  # "=?...?=" as typed would read as encoded
+    if name.lower() in ADDRESS_HEADERS or (plain and len(name) + 2 + len(value) <= _FOLD_AT):
         return f"{name}: {value}".encode()
-    charset = "us-ascii" if value.isascii() else "utf-8"
+    charset = "us-ascii" if plain else "utf-8"
     folded = Header(value, charset, header_name=name).encode(linesep="\r\n")
     return f"{name}: {folded}".encode()
 
@@ -125,6 +128,8 @@ def email_bytes(
         unsubscribe,
     ]
     for name, value in msg.headers.items():  # the message's own headers replace ours
+        if name.lower() in ADDRESS_HEADERS - {"to"}:
+            value = address(value)
         headers = [h for h in headers if h[0].lower() != name.lower()] + [(name, value)]
     part = _text("plain", msg.text)
     if msg.html:

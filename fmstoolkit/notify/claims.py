@@ -18,8 +18,8 @@ Renewing a lease (rather than claiming one message at a time) keeps a claim one 
 batch, and keeps a hung sender from holding messages longer than its lease: the lease is short
 because it is renewed. What a crash can cost is bounded by what was *in flight* when it
 happened: an email accepted by the server but not yet recorded as sent is sent again by the
-next sender (at most one per email connection, since each result is recorded as soon as it is
-known; for Telegram at most the concurrent sends, see the dispatcher).
+next sender (at most the 16 email results a sender records together, and the Telegram messages
+sent concurrently: the bound is stated and measured in :mod:`.dispatcher`).
 
 Here too: the backoff after a failed attempt, and the helpers with which the outbox records a
 result under a token. Domain code: no SMTP, no Telegram; the clock is the one clock.

@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     )
 
     outbox_max_attempts: int = Field(8, ge=1)
-    outbox_lease_seconds: int = Field(300, ge=1)
+    outbox_lease_seconds: int = Field(20, ge=2, le=3600)
     sent_body_retention_days: int = Field(
         90,
         ge=0,

@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from fmstoolkit import clock, pool
 from fmstoolkit.actions import messages
-from fmstoolkit.notify import callbacks, dispatcher, outbox
+from fmstoolkit.notify import callbacks, claims, dispatcher, outbox
 from fmstoolkit.notify.message import PermanentFailure, TemporaryFailure
 
 pytest_plugins = ["telegram_standin"]  # the Bot API stand-in's fixtures
@@ -192,7 +192,7 @@ def test_limit_progress_and_crash_recovery(db):
     summary = dispatcher.drain(db, channels=ch, limit=2, progress=bar)
     assert summary["sent"] == 2 and bar.n == 2 and summary["counts"]["pending"] == 3
     # a sender crashes after claiming: its messages come back when the lease runs out
-    crashed = outbox.claim(db, limit=2)
+    crashed = claims.claim(db, limit=2)
     assert dispatcher.drain(db, channels=ch)["sent"] == 1  # the leased ones are not touched
     summary = dispatcher.drain(db, channels=ch, now=LATER)
     assert summary["sent"] == 2 and {m["id"] for m in crashed} == set(ids[2:4])

@@ -381,3 +381,63 @@ def test_fms_ask_then_outbox_send(db, db_path, inbox):
     assert "@example.org" not in listing.output
     missing = runner.invoke(cli, ["ask", "999", *args])
     assert missing.exit_code == 2 and "999" in missing.output
+
+
+def test_an_address_and_a_subject_beyond_ascii_arrive_intact(db, free_port, monkeypatch):
+    """zoé@exämple.org goes out with SMTPUTF8 and a raw UTF-8 To; a French subject is encoded."""
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port, enable_SMTPUTF8=True)
+    controller.start()
+    smtp_settings(monkeypatch, free_port, mail_from="Agence Durand <staffing@agence.example.org>")
+    try:
+        fid = make_freelancer(db, "Zoé Lefèvre", email="zoé@exämple.org", lang="fr")
+        mid = messages.enqueue_feedback_request(db, make_mission(db, fid))
+        assert dispatcher.drain(db, channels=email_channels())["sent"] == 1
+    finally:
+        controller.stop()
+    (msg,) = handler.messages
+    assert handler.envelopes[0][1] == ["zoé@exämple.org"] and msg["To"] == "zoé@exämple.org"
+    assert msg["Subject"] == outbox.get(db, mid)["subject"] and not msg["Subject"].isascii()
+    assert "Bonjour Zoé" in msg.get_body(("plain",)).get_content()
+
+
+@pytest.mark.parametrize(
+    "subject, text",
+    [
+        ("Short", "Hello\n.\n.leading dot\nFrom the start\n"),
+        ("A subject " * 20, "trailing spaces   \n\ttab\n" + "x" * 300 + "\n"),
+        ("Mission confirmée : Refonte « site » — du 7 décembre", "Zoé\r\nCRLF\rCR\n€ 550\n"),
+        ("=?utf-8?q?not-encoded?= =_boundary-like", "=_fms_deadbeef\n--=_fms_\n=3D\n"),
+    ],
+)
+def test_the_bytes_written_read_back_as_what_was_queued(subject, text):
+    """What mime.email_bytes writes parses back, with the standard parser, to the same texts."""
+    from fmstoolkit.notify.message import Attachment
+    from fmstoolkit.notify.mime import email_bytes
+
+    out = OutgoingMessage(
+        outbox_id=7,
+        freelancer_id=1,
+        kind="mission_confirmation",
+        channel="email",
+        recipient="alice@example.org",
+        subject=subject,
+        text=text,
+        html=f"<p>{text}</p>",
+        attachments=(Attachment("mission été.ics", "text/calendar", b"BEGIN:VCALENDAR\r\n"),),
+    )
+    data, mid = email_bytes(out, mail_from="Agence Dürand <staffing@agence.example.org>")
+    assert data.isascii() and all(len(line) <= 998 for line in data.split(b"\r\n"))
+    msg = email.message_from_bytes(data, policy=policy.default)
+    assert msg["Message-ID"] == mid == "<fms-outbox-7@agence.example.org>"
+    assert msg["Subject"] == subject
+    assert msg["From"] == "Agence Dürand <staffing@agence.example.org>"
+    expected = text.replace("\r\n", "\n").replace("\r", "\n")
+
+    def content(part) -> str:  # the wire's CRLF line ends, as a mail reader shows them
+        return part.get_content().replace("\r\n", "\n")
+
+    assert content(msg.get_body(("plain",))) == expected
+    assert content(msg.get_body(("html",))) == f"<p>{expected}</p>"
+    (ics,) = msg.iter_attachments()
+    assert ics.get_filename() == "mission été.ics" and content(ics) == "BEGIN:VCALENDAR\n"

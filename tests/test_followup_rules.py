@@ -13,7 +13,7 @@ from fmstoolkit.actions import followups as followup_actions
 from fmstoolkit.actions import messages
 from fmstoolkit.actions import planning as planning_actions
 from fmstoolkit.cli import cli
-from fmstoolkit.notify import callbacks, outbox
+from fmstoolkit.notify import callbacks, claims, outbox
 
 
 def at(frozen_clock, day: str, hour: int = 9) -> None:
@@ -66,7 +66,7 @@ def test_one_reminder_for_an_unanswered_question_while_the_request_is_open(db, f
     poll, answered = make_poll(db, fid), make_poll(db, other)
     for p in (poll, answered):
         mid = messages.enqueue_availability_question(db, p)
-        outbox.claim(db)
+        claims.claim(db)
         outbox.mark_sent(db, mid, channel="email", now=clock.now())
     planning.answer_poll(db, answered, "no")
     frozen_clock.shift(dt.timedelta(hours=47))
@@ -86,7 +86,7 @@ def test_no_reminder_once_the_request_is_staffed(db, frozen_clock):
     fid = make_freelancer(db)
     poll = make_poll(db, fid)
     mid = messages.enqueue_availability_question(db, poll)
-    outbox.claim(db)
+    claims.claim(db)
     outbox.mark_sent(db, mid, channel="email", now=clock.now())
     db.execute("UPDATE requests SET status = 'staffed'")
     frozen_clock.shift(dt.timedelta(days=3))

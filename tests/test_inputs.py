@@ -130,7 +130,7 @@ def test_a_secret_setting_is_never_repeated(db, monkeypatch):
         result = run("freelancers", "list")
     config.get_settings.cache_clear()
     refused(result, "The setting FMS_OUTBOX_LEASE_SECONDS is not valid: input should be greater "
-                    "than or equal to 1 (it is '-5').")
+                    "than or equal to 2 (it is '-5').")
     assert "s3cret" not in result.output
 
 

@@ -94,7 +94,8 @@ def _echo_message(row: dict[str, Any]) -> None:
 @with_db
 @click.argument("message_id", type=int)
 def outbox_retry(db, message_id: int) -> None:
-    """Send a dead, cancelled or waiting message again at the next `fms outbox send`."""
+    """Send a dead, cancelled or waiting message again at the next `fms outbox send` (also one
+    left `sending` by a sender that died: its lease ran out)."""
     _echo_message(outbox.retry(db, message_id))
 
 
@@ -103,7 +104,7 @@ def outbox_retry(db, message_id: int) -> None:
 @click.argument("message_id", type=int)
 @click.option("--reason", help="Why (kept with the message).")
 def outbox_cancel(db, message_id: int, reason: str | None) -> None:
-    """Cancel a message that was not sent yet."""
+    """Cancel a message that was not sent yet (refused while a sender holds it)."""
     _echo_message(outbox.cancel(db, message_id, reason))
 
 

@@ -1,4 +1,4 @@
-"""The migrations of the operational database, in the order they apply (m001 to m005).
+"""The migrations of the operational database, in the order they apply (m001 to m006).
 
 They use sqlite-utils' own migrations API (tracked in ``_sqlite_migrations``, set
 :data:`MIGRATION_SET`) rather than a hand-written version table: each is applied once, in a
@@ -216,6 +216,22 @@ def m005_meta(db: sqlite_utils.Database) -> None:
     that ``make run`` can rebuild a stale demo and never touches a database that is not one.
     """
     db.execute("CREATE TABLE _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+@MIGRATIONS()
+def m006_outbox_claim_token(db: sqlite_utils.Database) -> None:
+    """Who holds a message being sent: the token of the claim that took it (issue 12).
+
+    A sender records a result (sent, failed, moved to email) only while the message is still
+    ``sending`` under its own token, so a sender whose lease was taken over by another, or whose
+    message was retried or cancelled by hand, can no longer overwrite what the new holder does
+    (fencing). NULL outside ``sending``. The partial index serves lease renewal, which updates
+    the rows of one token every few seconds.
+    """
+    db.execute("ALTER TABLE outbox ADD COLUMN claim_token TEXT")
+    db.execute(
+        "CREATE INDEX idx_outbox_claim ON outbox(claim_token) WHERE claim_token IS NOT NULL"
+    )
 
 
 def known_migrations() -> list[str]:

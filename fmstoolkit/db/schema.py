@@ -2,7 +2,8 @@
 
 Kept as the text m001 executes, apart from the migrations' code so that each stays readable.
 Never edit it to change a database: existing databases applied it long ago, and what changes
-their schema is a new migration in :mod:`fmstoolkit.db.migrations`.
+their schema is a new migration in :mod:`fmstoolkit.db.migrations`. Columns added since:
+``outbox.claim_token`` (m006, the holder of a message being sent).
 
 Schema rules (see DESIGN.md): dates are ISO ``YYYY-MM-DD`` text, money is whole euros, every enum
 has a CHECK constraint, ratings are 1-5, rates are positive. Personal contact data lives only in

@@ -11,9 +11,11 @@ text; see :mod:`.render`), and then moves through the statuses of DESIGN.md:
                           ├──► dead       (permanent failure, or outbox_max_attempts reached)
                           └──► cancelled  (freelancer opted out, or by hand)
 
-A sender *claims* due messages with a lease (``outbox_lease_seconds``): a sender that crashes
-leaves them in ``sending`` and they become claimable again when the lease runs out. Claiming is a
-single ``UPDATE ... RETURNING`` statement, so two senders never claim the same message.
+A sender *claims* due messages with a token and a short lease that it renews while it works
+(:mod:`.claims`): a sender that crashes leaves them in ``sending`` and they become claimable
+again seconds later, when its lease runs out. What a sender records (:func:`mark_sent`,
+:func:`mark_failed`, :func:`mark_cancelled`, :func:`requeue`) takes effect only while it still
+holds the message under its token; otherwise nothing changes and a line is logged (ids only).
 
 Privacy: rows hold what is said and to whom by freelancer id, never an address. Recipient
 addresses are looked up in ``contacts`` by the dispatcher, in memory, at send time. The Telegram
@@ -39,18 +41,15 @@ from ..config import get_settings
 from ..errors import InvalidInput, InvalidState, NotFound
 from ..i18n import N_
 from ..models import OUTBOX_STATUSES
-from . import render
+from . import claims, render
+from .claims import HELD
 
 STATUSES = OUTBOX_STATUSES
 CHANNELS = ("preferred", "email", "telegram")
 KINDS = render.KINDS
-#: First retry after about this many seconds, doubling each attempt, capped at BACKOFF_CAP.
-BACKOFF_BASE = 60.0
-BACKOFF_CAP = 6 * 3600.0
 #: Stands for the personal Telegram connect link in stored bodies (filled in at send time).
 CONNECT_URL = "https://t.me/connect-link-added-when-sent"
 MAX_ERROR_CHARS = 500
-
 
 
 # --- time ----------------------------------------------------------------------------------------
@@ -65,27 +64,7 @@ def utcnow() -> dt.datetime:
 stamp = clock.stamp
 
 
-def backoff(attempts: int, retry_after: float | None = None, rng: random.Random | None = None):
-    """Seconds to wait before the next try after ``attempts`` failed ones.
-
-    With ``retry_after`` (Telegram's 429) we wait that long plus up to 10 %; otherwise
-    ``BACKOFF_BASE * 2**(attempts-1)`` capped at ``BACKOFF_CAP``, with "equal jitter" (between
-    half and all of it) so that messages failed together do not all come back together.
-    """
-    rng = rng or random
-    if retry_after is not None and retry_after > 0:
-        return float(retry_after) * rng.uniform(1.0, 1.1)
-    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1))
-    return delay * rng.uniform(0.5, 1.0)
-
-
 # --- reading -------------------------------------------------------------------------------------
-
-
-def _decode(row: dict[str, Any]) -> dict[str, Any]:
-    row = dict(row)
-    row["payload"] = json.loads(row["payload"]) if row.get("payload") else {}
-    return row
 
 
 def get(db: sqlite_utils.Database, message_id: int) -> dict[str, Any]:
@@ -97,7 +76,7 @@ def get(db: sqlite_utils.Database, message_id: int) -> dict[str, Any]:
             field="message",
             id=message_id,
         )
-    return _decode(rows[0])
+    return claims.decode(rows[0])
 
 
 def list_messages(
@@ -142,9 +121,7 @@ def counts(db: sqlite_utils.Database) -> dict[str, int]:
 def due_count(db: sqlite_utils.Database, now: dt.datetime | None = None) -> int:
     """How many messages a drain would claim now."""
     return db.execute(
-        "SELECT count(*) FROM outbox WHERE (status = 'pending' AND next_attempt_at <= :now) "
-        "OR (status = 'sending' AND lease_until <= :now)",
-        {"now": stamp(now)},
+        "SELECT count(*) FROM outbox WHERE " + claims.DUE, {"now": stamp(now)}
     ).fetchone()[0]
 
 
@@ -260,15 +237,18 @@ def enqueue(
 
 def contact_of(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]:
     """Where to reach a freelancer, and whether we may: personal, keep it in memory only."""
-    rows = list(
-        db.query(
-            "SELECT c.email, c.telegram_chat_id, c.telegram_closed_at, c.telegram_link_token, "
-            "c.preferred_channel, f.opted_out_at, f.status FROM freelancers f "
-            "LEFT JOIN contacts c ON c.freelancer_id = f.id WHERE f.id = ?",
-            [freelancer_id],
-        )
+    return contacts_of(db, [freelancer_id]).get(freelancer_id, {})
+
+
+def contacts_of(db: sqlite_utils.Database, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """:func:`contact_of` for many freelancers in one query (a sender's batch), by id."""
+    rows = db.query(
+        "SELECT f.id, c.email, c.telegram_chat_id, c.telegram_closed_at, c.telegram_link_token, "
+        "c.preferred_channel, f.opted_out_at, f.status FROM freelancers f LEFT JOIN contacts c "
+        "ON c.freelancer_id = f.id WHERE f.id IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted(set(ids)))],
     )
-    return rows[0] if rows else {}
+    return {row.pop("id"): row for row in rows}
 
 
 def telegram_open(contact: dict[str, Any]) -> bool:
@@ -317,35 +297,7 @@ def cancel_pending(
     return sorted(r[0] for r in rows)
 
 
-# --- sending: claim, record, retry ---------------------------------------------------------------
-
-
-def claim(
-    db: sqlite_utils.Database,
-    *,
-    limit: int = 100,
-    now: dt.datetime | None = None,
-    lease_seconds: float | None = None,
-) -> list[dict[str, Any]]:
-    """Take up to ``limit`` due messages for sending (status ``sending``, one more attempt).
-
-    Due: pending with ``next_attempt_at`` reached, or left in ``sending`` by a sender whose lease
-    ran out. One ``UPDATE ... RETURNING``, so concurrent senders never share a message.
-    """
-    now = now or utcnow()
-    lease = lease_seconds if lease_seconds is not None else get_settings().outbox_lease_seconds
-    rows = db.query(
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = :lease "
-        "WHERE id IN (SELECT id FROM outbox WHERE (status = 'pending' AND next_attempt_at <= "
-        ":now) OR (status = 'sending' AND lease_until <= :now) "
-        "ORDER BY next_attempt_at, id LIMIT :limit) RETURNING *",
-        {
-            "now": stamp(now),
-            "lease": stamp(now + dt.timedelta(seconds=lease)),
-            "limit": int(limit),
-        },
-    )
-    return sorted((_decode(r) for r in rows), key=lambda r: r["id"])
+# --- sending: record what happened (fenced by the claim token), retry, cancel -------------------
 
 
 def _clip(reason: str) -> str:
@@ -380,20 +332,30 @@ def mark_sent(
     provider_id: str | None = None,
     now: dt.datetime | None = None,
     message: dict[str, Any] | None = None,
-) -> None:
+    token: str | None = None,
+) -> bool:
     """Record a message as sent, and run what that means for the domain (the hook registered
-    for its kind with :func:`on_sent`). ``message``: the claimed row, if at hand."""
+    for its kind with :func:`on_sent`), in one transaction; return whether it was recorded.
+
+    ``message``: the claimed row, if at hand (its ``claim_token`` is the holder's). Nothing is
+    recorded, and False returned, when the message is no longer ``sending`` under that token.
+    """
     msg = message or get(db, message_id)
     when = stamp(now)
-    with db.atomic():
-        db.execute(
+    with claims.writing(db):
+        held = claims.token_for(db, message_id, token, message)
+        done = held is not None and db.execute(
             "UPDATE outbox SET status = 'sent', sent_channel = ?, sent_at = ?, provider_id = ?, "
-            "lease_until = NULL, last_error = NULL WHERE id = ?",
-            [channel, when, provider_id, message_id],
-        )
-        hook = _ON_SENT.get(msg["kind"])
-        if hook is not None:
-            hook(db, msg, channel, when)
+            "lease_until = NULL, claim_token = NULL, last_error = NULL WHERE id = ? AND " + HELD,
+            [channel, when, provider_id, message_id, held],
+        ).rowcount
+        if done:
+            hook = _ON_SENT.get(msg["kind"])
+            if hook is not None:
+                hook(db, msg, channel, when)
+    if not done:
+        claims.not_held(message_id, "sent")
+    return bool(done)
 
 
 def mark_failed(
@@ -406,32 +368,53 @@ def mark_failed(
     now: dt.datetime | None = None,
     rng: random.Random | None = None,
     message: dict[str, Any] | None = None,
-) -> str:
-    """Record a failed attempt; return the new status (``pending`` again later, or ``dead``).
+    token: str | None = None,
+) -> str | None:
+    """Record a failed attempt; return the new status (``pending`` again later, or ``dead``),
+    or None when this sender no longer holds the message (nothing recorded).
     ``message``: the claimed row, if at hand (its ``attempts`` counts this one)."""
     msg = message or get(db, message_id)
     now = now or utcnow()
     dead = permanent or msg["attempts"] >= get_settings().outbox_max_attempts
-    if dead:
-        db.execute(
-            "UPDATE outbox SET status = 'dead', lease_until = NULL, last_error = ? WHERE id = ?",
-            [_clip(reason), message_id],
-        )
-        return "dead"
-    delay = backoff(msg["attempts"], retry_after, rng)
-    db.execute(
-        "UPDATE outbox SET status = 'pending', lease_until = NULL, last_error = ?, "
-        "next_attempt_at = ? WHERE id = ?",
-        [_clip(reason), stamp(now + dt.timedelta(seconds=delay)), message_id],
-    )
-    return "pending"
+    delay = claims.backoff(msg["attempts"], retry_after, rng)
+    with db.atomic():
+        held = claims.token_for(db, message_id, token, message)
+        if dead:
+            sql, params = "status = 'dead'", []
+        else:
+            sql, params = "status = 'pending', next_attempt_at = ?", [
+                stamp(now + dt.timedelta(seconds=delay))
+            ]
+        done = held is not None and db.execute(
+            f"UPDATE outbox SET {sql}, lease_until = NULL, claim_token = NULL, last_error = ? "
+            "WHERE id = ? AND " + HELD,
+            [*params, _clip(reason), message_id, held],
+        ).rowcount
+    if not done:
+        claims.not_held(message_id, "failure")
+        return None
+    return "dead" if dead else "pending"
 
 
-def mark_cancelled(db: sqlite_utils.Database, message_id: int, reason: str) -> None:
-    db.execute(
-        "UPDATE outbox SET status = 'cancelled', lease_until = NULL, last_error = ? WHERE id = ?",
-        [_clip(reason), message_id],
-    )
+def mark_cancelled(
+    db: sqlite_utils.Database,
+    message_id: int,
+    reason: str,
+    *,
+    message: dict[str, Any] | None = None,
+    token: str | None = None,
+) -> bool:
+    """A sender settles a claimed message without sending it (the freelancer opted out)."""
+    with db.atomic():
+        held = claims.token_for(db, message_id, token, message)
+        done = held is not None and db.execute(
+            "UPDATE outbox SET status = 'cancelled', lease_until = NULL, claim_token = NULL, "
+            "last_error = ? WHERE id = ? AND " + HELD,
+            [_clip(reason), message_id, held],
+        ).rowcount
+    if not done:
+        claims.not_held(message_id, "cancellation")
+    return bool(done)
 
 
 def requeue(
@@ -440,22 +423,32 @@ def requeue(
     channel: str,
     reason: str,
     now: dt.datetime | None = None,
-) -> None:
+    *,
+    message: dict[str, Any] | None = None,
+    token: str | None = None,
+) -> bool:
     """Send a message again, now, on another channel (Telegram closed: fall back to email)."""
-    db.execute(
-        "UPDATE outbox SET status = 'pending', channel = ?, attempts = 0, lease_until = NULL, "
-        "last_error = ?, next_attempt_at = ? WHERE id = ?",
-        [channel, _clip(reason), stamp(now), message_id],
-    )
+    with db.atomic():
+        held = claims.token_for(db, message_id, token, message)
+        done = held is not None and db.execute(
+            "UPDATE outbox SET status = 'pending', channel = ?, attempts = 0, "
+            "lease_until = NULL, claim_token = NULL, last_error = ?, next_attempt_at = ? "
+            "WHERE id = ? AND " + HELD,
+            [channel, _clip(reason), stamp(now), message_id, held],
+        ).rowcount
+    if not done:
+        claims.not_held(message_id, "move to another channel")
+    return bool(done)
 
 
 def _unsent_message(db: sqlite_utils.Database, message_id: int, sent: str) -> dict[str, Any]:
     """The message, refused (InvalidState) if already sent (``sent``: a msgid with ``{id}``
-    and ``{when}``) or being sent right now."""
+    and ``{when}``) or held by a sender right now (a live lease). Call it inside the write
+    transaction that acts on the message, so that no sender claims it in between."""
     msg = get(db, message_id)
     if msg["status"] == "sent":
         raise InvalidState(sent, id=message_id, when=msg["sent_at"])
-    if msg["status"] == "sending" and msg["lease_until"] and msg["lease_until"] > stamp():
+    if claims.lease_live(msg):
         raise InvalidState(
             "Message #{id} is being sent right now.",
             id=message_id,
@@ -464,21 +457,31 @@ def _unsent_message(db: sqlite_utils.Database, message_id: int, sent: str) -> di
 
 
 def retry(db: sqlite_utils.Database, message_id: int) -> dict[str, Any]:
-    """Send a dead, cancelled or waiting message again as soon as the outbox is drained."""
-    _unsent_message(db, message_id, N_("Message #{id} was already sent ({when})."))
-    db.execute(
-        "UPDATE outbox SET status = 'pending', attempts = 0, lease_until = NULL, "
-        "next_attempt_at = ? WHERE id = ?",
-        [stamp(), message_id],
-    )
+    """Send a dead, cancelled or waiting message again as soon as the outbox is drained.
+
+    A message left ``sending`` by a sender whose lease ran out (it crashed) is released too:
+    its token is dropped, so that sender can no longer record anything on it."""
+    with db.atomic():
+        _unsent_message(db, message_id, N_("Message #{id} was already sent ({when})."))
+        db.execute(
+            "UPDATE outbox SET status = 'pending', attempts = 0, lease_until = NULL, "
+            "claim_token = NULL, next_attempt_at = ? WHERE id = ?",
+            [stamp(), message_id],
+        )
     return get(db, message_id)
 
 
 def cancel(db: sqlite_utils.Database, message_id: int, reason: str | None = None) -> dict[str, Any]:
-    """Cancel a message that was not sent (cancelling again is harmless)."""
-    msg = _unsent_message(
-        db, message_id, N_("Message #{id} was already sent ({when}); it cannot be cancelled.")
-    )
-    if msg["status"] != "cancelled":
-        mark_cancelled(db, message_id, reason or "cancelled by hand")
+    """Cancel a message that was not sent (cancelling again is harmless); like :func:`retry`,
+    this releases a message whose sender's lease ran out."""
+    with db.atomic():
+        msg = _unsent_message(
+            db, message_id, N_("Message #{id} was already sent ({when}); it cannot be cancelled.")
+        )
+        if msg["status"] != "cancelled":
+            db.execute(
+                "UPDATE outbox SET status = 'cancelled', lease_until = NULL, claim_token = NULL, "
+                "last_error = ? WHERE id = ?",
+                [_clip(reason or "cancelled by hand"), message_id],
+            )
     return get(db, message_id)

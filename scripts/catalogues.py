@@ -37,7 +37,10 @@ def main(argv: list[str]) -> int:
         catalog.update(found, no_fuzzy_matching=True)
         catalog.creation_date = created  # no header churn: a change is the sentences only
         for message in catalog:
-            if lang == "en" and message.id and not message.string:
+            empty = not message.string or (
+                isinstance(message.string, tuple) and not all(message.string)
+            )
+            if lang == "en" and message.id and empty:
                 message.string = message.id
         catalog.obsolete.clear()
         with path.open("wb") as f:

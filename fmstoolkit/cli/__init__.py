@@ -13,6 +13,7 @@ import click
 from .assistant import bot
 from .common import FmsGroup
 from .database import demo, init
+from .mail import mail_group
 from .offboarding import offboard, offboarding_group
 from .outbox import outbox_group
 from .planning import (
@@ -51,7 +52,7 @@ for _command in (
     # publishing
     publish_cmd, serve_cmd,
     # notifications
-    outbox_group,
+    outbox_group, mail_group,
     # assistant
     bot,
 ):  # fmt: skip

@@ -1,4 +1,4 @@
-"""The migrations of the operational database, in the order they apply (m001 to m005).
+"""The migrations of the operational database, in the order they apply (m001 to m005, m008).
 
 They use sqlite-utils' own migrations API (tracked in ``_sqlite_migrations``, set
 :data:`MIGRATION_SET`) rather than a hand-written version table: each is applied once, in a
@@ -216,6 +216,30 @@ def m005_meta(db: sqlite_utils.Database) -> None:
     that ``make run`` can rebuild a stale demo and never touches a database that is not one.
     """
     db.execute("CREATE TABLE _meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+@MIGRATIONS()
+def m008_mail_replies(db: sqlite_utils.Database) -> None:
+    """The e-mail replies already read from the agency's mailbox, one row per mail.
+
+    Keyed by a SHA-256 of the mail's Message-ID (not the Message-ID itself, which the sender's
+    mail software often builds from their host or address), so a mail read twice (moved back,
+    delivered twice, or read again after a crash between recording it and moving it) records
+    nothing twice. It also gives the manager's digest its counts (answers, mails left to read).
+    """
+    db.executescript(
+        """
+        CREATE TABLE mail_replies (
+            key TEXT PRIMARY KEY,
+            outbox_id INTEGER,
+            freelancer_id INTEGER REFERENCES freelancers(id) ON DELETE SET NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('yes', 'no', 'maybe', 'opted_out',
+                'unreadable', 'foreign', 'unmatched')),
+            read_at TEXT NOT NULL DEFAULT (clock_now())
+        );
+        CREATE INDEX idx_mail_replies_read_at ON mail_replies(read_at);
+        """
+    )
 
 
 def known_migrations() -> list[str]:

@@ -35,6 +35,7 @@ from typing import Any
 import aiosmtplib
 
 from ..config import Settings, get_settings
+from ..replies import outbox_message_id
 from .message import OutgoingMessage, PermanentFailure, TemporaryFailure
 
 _UTF8 = charset.Charset("utf-8")
@@ -55,8 +56,9 @@ def _domain(address: str) -> str:
 
 
 def message_id(outbox_id: int, mail_from: str) -> str:
-    """``<fms-outbox-42@example.org>``: stable for one outbox message, retries included."""
-    return f"<fms-outbox-{outbox_id}@{_domain(mail_from)}>"
+    """``<fms-outbox-42@example.org>``: stable for one outbox message, retries included (the
+    replies reader finds the message back from it: :mod:`fmstoolkit.replies`)."""
+    return outbox_message_id(outbox_id, _domain(mail_from))
 
 
 def _header(value: str) -> str | Header:

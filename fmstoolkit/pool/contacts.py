@@ -37,6 +37,26 @@ def _check_email_free(
         )
 
 
+def same_address(a: str | None, b: str | None) -> bool:
+    """Whether two e-mail addresses are the same, compared with Unicode case folding."""
+    return bool(a and b) and a.strip().casefold() == b.strip().casefold()
+
+
+def freelancer_by_email(db: sqlite_utils.Database, address: str | None) -> int | None:
+    """The id of the one freelancer whose contact has this e-mail address (Unicode case
+    folding), or None (no one, or an ambiguous address)."""
+    if not address or "@" not in address:
+        return None
+    # NOCASE folds ASCII only: it narrows the rows, case folding decides.
+    rows = db.execute(
+        "SELECT freelancer_id, email FROM contacts WHERE email = ? COLLATE NOCASE "
+        "OR email GLOB '*[^ -~]*'",
+        [address.strip()],
+    ).fetchall()
+    found = {fid for fid, email in rows if same_address(email, address)}
+    return found.pop() if len(found) == 1 else None
+
+
 # --- the Telegram chat of a contact -----------------------------------------------------------
 
 

@@ -40,13 +40,16 @@ def poll_row(db, poll_id: int) -> dict:
 
 @pytest.fixture
 def alice(db):
-    return make_freelancer(db, email=ALICE)
+    """A freelancer on e-mail who reads French (the question and its footer are French)."""
+    return make_freelancer(db, email=ALICE, lang="fr")
 
 
 def test_a_yes_above_the_quoted_question_answers_the_poll_and_the_mail_is_filed(
     db, smtp, dovecot, alice, caplog
 ):
     poll, question = send_question(db, smtp, alice)
+    quoted = question.get_body(("plain",)).get_content()
+    assert "oui, non ou peut-être" in quoted and "désinscription" in quoted
     dovecot.deliver(reply_to(question, "Oui, dispo !", sender="Alice Martin <alice@example.org>"))
 
     with caplog.at_level(logging.INFO, logger="fmstoolkit.notify.imap"):
@@ -57,6 +60,7 @@ def test_a_yes_above_the_quoted_question_answers_the_poll_and_the_mail_is_filed(
     assert row["answer"] == "yes" and row["answered_at"]
     freelancer = next(iter(db.query("SELECT * FROM freelancers WHERE id = ?", [alice])))
     assert freelancer["availability_confirmed_by"] == "answer"
+    assert freelancer["opted_out_at"] is None  # the quoted footer's "désinscription" is no request
     assert dovecot.folder("INBOX") == []
     filed = dovecot.folder("fmstoolkit/traités")
     assert [m["subject"] for m in filed] == ["Re: " + str(question["Subject"])]

@@ -107,10 +107,10 @@ def _drop_quotes(lines: list[str]) -> list[str]:
 
 
 def _until_original(lines: list[str], original: str | None) -> list[str]:
-    """Stop at the first line repeating a line (of three words or more) of our message."""
+    """Stop at the first line repeating a line (of two words or more) of our message."""
     if not original:
         return lines
-    ours = {" ".join(w) for w in map(words, original.splitlines()) if len(w) >= 3}
+    ours = {" ".join(w) for w in map(words, original.splitlines()) if len(w) >= 2}
     for i, line in enumerate(lines):
         if " ".join(words(line)) in ours:
             return lines[:i]

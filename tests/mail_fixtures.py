@@ -151,8 +151,8 @@ class Dovecot:
             except OSError:
                 time.sleep(0.1)
         self.stop()
-        logs = "".join(p.read_text(errors="replace") for p in (self.log, tmp_path / "dovecot.stderr")
-                       if p.exists())
+        files = (self.log, tmp_path / "dovecot.stderr")
+        logs = "".join(p.read_text(errors="replace") for p in files if p.exists())
         pytest.fail(f"Dovecot did not start:\n{logs[-3000:]}")
 
     def stop(self) -> None:

@@ -10,7 +10,7 @@ import sqlite3
 
 import pytest
 from click.testing import CliRunner
-from mail_fixtures import AGENCY, dovecot, reply_to, smtp  # noqa: F401 - fixtures
+from mail_fixtures import reply_to
 from notify_fixtures import make_freelancer, make_mission, make_poll
 
 from fmstoolkit import config
@@ -21,6 +21,9 @@ from fmstoolkit.errors import DeliveryError
 from fmstoolkit.notify import dispatcher, outbox
 from fmstoolkit.notify.email import EmailChannel
 from fmstoolkit.notify.imap import read_replies
+
+#: The dovecot and smtp fixtures.
+pytest_plugins = ["mail_fixtures"]
 
 ALICE = "alice@example.org"
 

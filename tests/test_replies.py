@@ -195,8 +195,10 @@ def test_any_bytes_parse_without_an_exception(raw):
 def test_an_answer_above_any_quote_is_read_back(word, punctuation, greeting, quoted_junk):
     """Whatever is quoted below (even answer words), the answer written above is the one read."""
     phrase, answer = word
-    quote = "".join(f"> {line}\n" for line in (quoted_junk + "\noui non désinscription").splitlines())
-    body = f"{greeting}{phrase.capitalize()}{punctuation}\n\nLe 25/11/2026, Claire a écrit :\n{quote}"
+    junk = (quoted_junk + "\noui non désinscription").splitlines()
+    quote = "".join(f"> {line}\n" for line in junk)
+    attribution = "Le 25/11/2026, Claire a écrit :"
+    body = f"{greeting}{phrase.capitalize()}{punctuation}\n\n{attribution}\n{quote}"
     assert read_answer(body) == answer
 
 

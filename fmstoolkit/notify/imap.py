@@ -1,7 +1,9 @@
 """Answers by e-mail: read the freelancers' replies from the agency's mailbox over IMAP.
 
 :func:`read_replies` is the one entry point (``fms mail read``; the assistant calls it every
-minute, in a thread: it blocks on the network). It logs in, takes the unseen mails of
+minute, in a thread since it blocks on the network, e.g. ``await asyncio.to_thread(read_replies,
+db)`` with a database connection of its own from ``open_db()``: an SQLite connection must not
+run the bot handlers' transactions and this one at the same time). It logs in, takes the unseen mails of
 ``FMS_IMAP_FOLDER`` without marking them seen (``BODY.PEEK``), applies each one through
 :func:`fmstoolkit.actions.replies.apply_reply`, then:
 

@@ -8,8 +8,8 @@
   counts the manager's digest shows.
 """
 
-from .answer import MAYBE, NO, OUTCOMES, UNREADABLE, UNSUBSCRIBE, YES, read_answer, reply_text
 from . import ledger
+from .answer import MAYBE, NO, OUTCOMES, UNREADABLE, UNSUBSCRIBE, YES, read_answer, reply_text
 from .mail import IncomingMail, outbox_message_id, parse_mail, referenced_outbox_ids
 
 __all__ = [

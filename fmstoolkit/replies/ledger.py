@@ -47,7 +47,8 @@ def counts(db: sqlite_utils.Database, since: dt.datetime | str | None = None) ->
     """How many replies had each outcome (read since ``since``, a UTC timestamp, if given)."""
     where, params = "", []
     if since is not None:
-        where, params = "WHERE read_at >= ?", [since if isinstance(since, str) else clock.stamp(since)]
+        stamp = since if isinstance(since, str) else clock.stamp(since)
+        where, params = "WHERE read_at >= ?", [stamp]
     found = dict(
         db.execute(f"SELECT outcome, count(*) FROM mail_replies {where} GROUP BY outcome", params)
     )

@@ -3,9 +3,9 @@
 :func:`read_replies` is the one entry point (``fms mail read``; the assistant calls it every
 minute, in a thread since it blocks on the network, e.g. ``await asyncio.to_thread(read_replies,
 db)`` with a database connection of its own from ``open_db()``: an SQLite connection must not
-run the bot handlers' transactions and this one at the same time). It logs in, takes the unseen mails of
-``FMS_IMAP_FOLDER`` without marking them seen (``BODY.PEEK``), applies each one through
-:func:`fmstoolkit.actions.replies.apply_reply`, then:
+run the bot handlers' transactions and this one at the same time). It logs in, takes the
+unseen mails of ``FMS_IMAP_FOLDER`` without marking them seen (``BODY.PEEK``), applies each
+one through :func:`fmstoolkit.actions.replies.apply_reply`, then:
 
 - a reply applied (an answer recorded, an opt-out) is moved to ``FMS_IMAP_DONE_FOLDER``
   (created, and subscribed to, when missing);
@@ -167,6 +167,11 @@ def read_replies(
                 except DatabaseError:
                     summary["retry"] += 1
                     logger.warning("mail reply uid %s: database busy, read again later", msg.uid)
+                    continue
+                except Exception as exc:  # one mail must not stop the others, nor the assistant
+                    summary["retry"] += 1
+                    # the type only: an exception's text may quote the mail or the database
+                    logger.error("mail reply uid %s: not applied (%s)", msg.uid, type(exc).__name__)
                     continue
                 outcome = result["outcome"]
                 summary["duplicate" if result["duplicate"] else outcome] += 1

@@ -87,7 +87,7 @@ def test_the_same_mail_read_twice_records_once(db, smtp, dovecot, alice, frozen_
     summary = read_replies(db)
     assert summary["read"] == 1 and summary["duplicate"] == 1 and summary["no"] == 0
     assert poll_row(db, poll)["answered_at"] == first
-    assert db.execute("SELECT count(*) FROM mail_replies").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM _mail_replies").fetchone()[0] == 1
     assert len(dovecot.folder("fmstoolkit/traités")) == 2
 
 
@@ -129,7 +129,7 @@ def test_an_unreadable_reply_is_left_flagged_and_counted(db, smtp, dovecot, alic
     assert {"\\Flagged", "\\Seen"} <= left["flags"]
     assert read_replies(db)["read"] == 0  # not read again at the next round
     assert db.execute(
-        "SELECT outcome FROM mail_replies"
+        "SELECT outcome FROM _mail_replies"
     ).fetchall() == [("unreadable",)]
 
 

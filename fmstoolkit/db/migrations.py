@@ -226,10 +226,12 @@ def m008_mail_replies(db: sqlite_utils.Database) -> None:
     mail software often builds from their host or address), so a mail read twice (moved back,
     delivered twice, or read again after a crash between recording it and moving it) records
     nothing twice. It also gives the manager's digest its counts (answers, mails left to read).
+    The leading underscore marks the mail reader's working state, as ``_conversations`` is the
+    bot's: the demo leaves it empty.
     """
     db.executescript(
         """
-        CREATE TABLE mail_replies (
+        CREATE TABLE _mail_replies (
             key TEXT PRIMARY KEY,
             outbox_id INTEGER,
             freelancer_id INTEGER REFERENCES freelancers(id) ON DELETE SET NULL,
@@ -237,7 +239,7 @@ def m008_mail_replies(db: sqlite_utils.Database) -> None:
                 'unreadable', 'foreign', 'unmatched')),
             read_at TEXT NOT NULL DEFAULT (clock_now())
         );
-        CREATE INDEX idx_mail_replies_read_at ON mail_replies(read_at);
+        CREATE INDEX idx_mail_replies_read_at ON _mail_replies(read_at);
         """
     )
 

@@ -1,4 +1,4 @@
-"""The e-mail replies already read (table ``mail_replies``, migration m008).
+"""The e-mail replies already read (table ``_mail_replies``, migration m008).
 
 One row per mail, keyed by :attr:`~fmstoolkit.replies.mail.IncomingMail.key` (a hash of its
 Message-ID): recording a reply is done in the transaction that applies it, after
@@ -23,7 +23,7 @@ OUTCOMES = APPLIED + LEFT
 
 def outcome_of(db: sqlite_utils.Database, key: str) -> str | None:
     """What was done with the mail of this key, or None when it was never read."""
-    row = db.execute("SELECT outcome FROM mail_replies WHERE key = ?", [key]).fetchone()
+    row = db.execute("SELECT outcome FROM _mail_replies WHERE key = ?", [key]).fetchone()
     return row[0] if row else None
 
 
@@ -37,7 +37,7 @@ def record(
 ) -> None:
     """Remember that the mail of ``key`` was read and what became of it (once)."""
     db.execute(
-        "INSERT INTO mail_replies (key, outbox_id, freelancer_id, outcome) VALUES (?, ?, ?, ?) "
+        "INSERT INTO _mail_replies (key, outbox_id, freelancer_id, outcome) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (key) DO NOTHING",
         [key, outbox_id, freelancer_id, outcome],
     )
@@ -50,6 +50,6 @@ def counts(db: sqlite_utils.Database, since: dt.datetime | str | None = None) ->
         stamp = since if isinstance(since, str) else clock.stamp(since)
         where, params = "WHERE read_at >= ?", [stamp]
     found = dict(
-        db.execute(f"SELECT outcome, count(*) FROM mail_replies {where} GROUP BY outcome", params)
+        db.execute(f"SELECT outcome, count(*) FROM _mail_replies {where} GROUP BY outcome", params)
     )
     return {outcome: found.get(outcome, 0) for outcome in OUTCOMES}

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Install the system programs the tests need, from Debian's packages, when they are missing:
-# chromium (browser tests), faketime (`make test-any-date`: the suite with the clock moved ahead).
+# chromium (browser tests), faketime (`make test-any-date`: the suite with the clock moved ahead),
+# dovecot-imapd and dovecot-lmtpd (the replies-by-e-mail tests start a private Dovecot on loopback).
 # Idempotent: does nothing when they are already there.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v faketime >/dev/null 2>&1 || need+=(faketime)
+[ -x /usr/lib/dovecot/imap ] || need+=(dovecot-imapd)
+[ -x /usr/lib/dovecot/lmtp ] || need+=(dovecot-lmtpd)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
   echo "Missing system packages: ${need[*]} (install them with apt-get as root)" >&2

@@ -76,6 +76,22 @@ class Settings(BaseSettings):
     mail_from: str = "fmstoolkit <noreply@example.org>"
     mail_reply_to: str | None = None
 
+    imap_host: str | None = Field(None, description="Mailbox where freelancers' replies arrive.")
+    imap_port: int | None = Field(None, description="Default: 993 with tls, else 143.")
+    imap_username: str | None = None
+    imap_password: SecretStr | None = None
+    imap_security: Literal["none", "starttls", "tls"] = "tls"
+    imap_timeout: float = Field(30.0, gt=0)
+    imap_folder: str = Field("INBOX", description="Folder the replies are read from.")
+    imap_done_folder: str = Field(
+        "fmstoolkit/traités", description="Where applied replies are moved ('/' separated)."
+    )
+    imap_left_folder: str | None = Field(
+        None,
+        description="Where replies left for the manager are moved; unset: they stay in "
+        "FMS_IMAP_FOLDER, flagged.",
+    )
+
     telegram_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_bot_username: str | None = None

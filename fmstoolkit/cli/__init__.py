@@ -16,6 +16,7 @@ from .assistant import assistant_cmd, bot
 from .common import FmsGroup
 from .database import backup_cmd, demo, init, restore_cmd
 from .followups import followups_group
+from .mail import mail_group
 from .offboarding import offboard, offboarding_group
 from .outbox import outbox_group
 from .planning import (
@@ -65,7 +66,7 @@ for _command in (
     # publishing
     publish_cmd, serve_cmd,
     # notifications
-    outbox_group, followups_group,
+    outbox_group, followups_group, mail_group,
     # assistant
     assistant_cmd, bot,
 ):  # fmt: skip

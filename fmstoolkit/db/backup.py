@@ -81,7 +81,7 @@ def _integrity(conn: sqlite3.Connection, path: Path) -> None:
         raise DatabaseError(
             "{path} is damaged (integrity check: {problem}); it was not used.",
             path=path,
-            problem=problem,
+            problem=" ".join(str(problem).split()),  # SQLite's report may span lines
         )
 
 

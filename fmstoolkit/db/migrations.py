@@ -1,4 +1,4 @@
-"""The migrations of the operational database, in the order they apply (m001 to m006).
+"""The migrations of the operational database, in the order they apply (m001 to m007).
 
 They use sqlite-utils' own migrations API (tracked in ``_sqlite_migrations``, set
 :data:`MIGRATION_SET`) rather than a hand-written version table: each is applied once, in a
@@ -232,6 +232,32 @@ def m006_outbox_claim_token(db: sqlite_utils.Database) -> None:
     db.execute(
         "CREATE INDEX idx_outbox_claim ON outbox(claim_token) WHERE claim_token IS NOT NULL"
     )
+
+
+@MIGRATIONS()
+def m007_mail_replies(db: sqlite_utils.Database) -> None:
+    """The e-mail replies already read from the agency's mailbox, one row per mail.
+
+    Keyed by a SHA-256 of the mail's Message-ID (not the Message-ID itself, which the sender's
+    mail software often builds from their host or address), so a mail read twice (moved back,
+    delivered twice, or read again after a crash between recording it and moving it) records
+    nothing twice. It also gives the manager's digest its counts (answers, mails left to read).
+    The leading underscore marks the mail reader's working state, as ``_conversations`` is the
+    bot's: the demo leaves it empty.
+    """
+    db.execute(
+        """
+        CREATE TABLE _mail_replies (
+            key TEXT PRIMARY KEY,
+            outbox_id INTEGER,
+            freelancer_id INTEGER REFERENCES freelancers(id) ON DELETE SET NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('yes', 'no', 'maybe', 'opted_out',
+                'unreadable', 'foreign', 'unmatched')),
+            read_at TEXT NOT NULL DEFAULT (clock_now())
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_mail_replies_read_at ON _mail_replies(read_at)")
 
 
 def known_migrations() -> list[str]:

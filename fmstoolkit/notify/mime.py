@@ -27,6 +27,7 @@ import urllib.parse
 from email.header import Header
 
 from .. import clock
+from ..replies import outbox_message_id
 from .message import Attachment, OutgoingMessage
 
 CRLF = b"\r\n"
@@ -41,8 +42,9 @@ def domain(address: str) -> str:
 
 
 def message_id(outbox_id: int, mail_from: str) -> str:
-    """``<fms-outbox-42@example.org>``: stable for one outbox message, retries included."""
-    return f"<fms-outbox-{outbox_id}@{domain(mail_from)}>"
+    """``<fms-outbox-42@example.org>``: stable for one outbox message, retries included (its
+    one definition is the replies reader's, which finds the message back from it)."""
+    return outbox_message_id(outbox_id, domain(mail_from))
 
 
 def address(value: str) -> str:

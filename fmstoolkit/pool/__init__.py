@@ -23,6 +23,7 @@ from .contacts import (
     get_contact,
     link_telegram_chat,
     reopen_telegram_chat,
+    same_address,
 )
 from .freelancers import (
     FREELANCER_FIELDS,
@@ -72,6 +73,7 @@ __all__ = [
     "close_telegram_chat",
     "create_list",
     "freelancer_by_chat",
+    "freelancer_by_email",
     "freelancer_by_link_token",
     "freelancer_row",
     "freelancer_skills",
@@ -87,6 +89,7 @@ __all__ = [
     "profile",
     "remove_from_list",
     "reopen_telegram_chat",
+    "same_address",
     "resolve_skill",
     "set_opt_out",
     "skill_aliases",

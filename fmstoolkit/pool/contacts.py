@@ -60,6 +60,11 @@ def _check_email_free(
         )
 
 
+def same_address(a: str | None, b: str | None) -> bool:
+    """Whether two e-mail addresses are the same, compared with Unicode case folding."""
+    return bool(a and b) and email_key(a) == email_key(b)
+
+
 # --- the Telegram chat of a contact -----------------------------------------------------------
 
 

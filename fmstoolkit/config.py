@@ -106,6 +106,9 @@ class Settings(BaseSettings):
     assistant_send_seconds: float = Field(
         5.0, gt=0, le=3600, description="How often the assistant sends what is due."
     )
+    assistant_mail_seconds: float = Field(
+        60.0, gt=0, le=3600, description="How often the assistant reads the replies mailbox."
+    )
 
     secret_key: SecretStr | None = Field(
         None,

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from mail_fixtures import dovecot, reply_to, smtp  # noqa: F401 - fixtures
 from notify_fixtures import make_freelancer, make_mission, make_poll
 from test_email import Inbox, smtp_settings
 
@@ -195,3 +196,24 @@ def test_webhook_mode_takes_presses_posted_by_telegram_with_the_secret(
     assert assistant.stop() == 0
     assert "Telegram by webhook" in assistant.text()
     assert "s3cret-of-the-hook" not in assistant.text()
+
+
+def test_an_email_reply_is_read_by_the_assistant(db, smtp, dovecot, start_assistant):  # noqa: F811
+    """The whole e-mail loop with nobody running a command: the assistant e-mails the
+    question, the freelancer replies "Oui, dispo !" above the quote, the assistant reads the
+    mailbox (IMAP, Dovecot) and records the answer."""
+    fid = make_freelancer(db, email="alice@example.org", lang="fr")
+    planning.confirm_availability(db, fid)
+    poll = make_poll(db, fid)
+    assistant = start_assistant(FMS_ASSISTANT_MAIL_SECONDS="0.5")
+    messages.enqueue_availability_question(db, poll)
+    wait_for(lambda: smtp.messages, "the question to be e-mailed")
+    dovecot.deliver(reply_to(smtp.messages[0], "Oui, dispo !", sender="alice@example.org"))
+    wait_for(
+        lambda: db.execute("SELECT answer FROM polls WHERE id = ?", [poll]).fetchone()[0],
+        "the reply to be read",
+    )
+    assert db.execute("SELECT answer FROM polls WHERE id = ?", [poll]).fetchone()[0] == "yes"
+    assert assistant.stop() == 0
+    assert "mail: 1 read, 1 answers, 0 opted out, 0 left for the manager" in assistant.text()
+    assert "alice" not in assistant.text().lower()

@@ -4,7 +4,11 @@
   at most :data:`SEND_BATCH` messages per run, so that stopping waits for a handful of messages,
   never for a whole backlog;
 - :func:`apply_rules` (at start, then every hour): the follow-up rules
-  (:func:`fmstoolkit.actions.followups.run_rules`).
+  (:func:`fmstoolkit.actions.followups.run_rules`);
+- :func:`read_mail` (every ``FMS_ASSISTANT_MAIL_SECONDS``, when ``FMS_IMAP_HOST`` is set): the
+  freelancers' e-mail replies (:func:`fmstoolkit.notify.imap.read_replies`), in a thread of its
+  own with its own connection (imap-tools is synchronous), backing off while the mailbox cannot
+  be reached.
 
 A job never stops the assistant: a mail server or Telegram that is down leaves the messages
 to the outbox's own backoff; a database busy with another writer (a notebook saving) is logged
@@ -14,8 +18,10 @@ text (the redaction filter of the CLI's logging catches any secret besides).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
@@ -23,7 +29,7 @@ from .. import db as dbmod
 from ..actions import followups
 from ..config import Settings
 from ..errors import FmsError
-from ..notify import dispatcher
+from ..notify import dispatcher, imap
 
 logger = logging.getLogger("fmstoolkit.assistant")
 
@@ -32,6 +38,9 @@ logger = logging.getLogger("fmstoolkit.assistant")
 SEND_BATCH = 50
 #: The follow-up rules run at start and then this often (seconds).
 RULES_EVERY = 3600.0
+#: After failures to reach the mailbox, it is tried 1, 2, 4... minutes later, at most hourly.
+MAIL_BACKOFF_BASE = 60.0
+MAIL_BACKOFF_CAP = 3600.0
 
 
 def _sentence(error: Exception) -> str | None:
@@ -75,6 +84,63 @@ async def apply_rules(db: Any, settings: Settings) -> dict[str, Any] | None:
     return result
 
 
+class _Backoff:
+    """Skip runs while a server keeps failing: wait 1, 2, 4... times the interval (capped)."""
+
+    def __init__(self, every: float, cap: float) -> None:
+        self.every, self.cap, self.failures, self.next_try = every, cap, 0, 0.0
+
+    def ready(self) -> bool:
+        return time.monotonic() >= self.next_try
+
+    def failed(self) -> float:
+        self.failures += 1
+        wait = min(self.cap, self.every * 2 ** (self.failures - 1))
+        self.next_try = time.monotonic() + wait
+        return wait
+
+    def succeeded(self) -> None:
+        self.failures, self.next_try = 0, 0.0
+
+
+_MAILBOX = _Backoff(MAIL_BACKOFF_BASE, MAIL_BACKOFF_CAP)
+
+
+def _db_file(db: Any) -> str:
+    return db.execute("PRAGMA database_list").fetchone()[2]
+
+
+def _read_in_thread(path: str, settings: Settings) -> dict[str, int]:
+    own = dbmod.open_db(path, migrate_schema=False)
+    try:
+        return imap.read_replies(own, settings)
+    finally:
+        own.close()
+
+
+async def read_mail(db: Any, settings: Settings) -> dict[str, int] | None:
+    """Read the replies waiting in the agency's mailbox (nothing when IMAP is not set up)."""
+    if not settings.imap_host or not _MAILBOX.ready():
+        return None
+    try:
+        summary = await asyncio.to_thread(_read_in_thread, _db_file(db), settings)
+    except FmsError as error:  # the mailbox unreachable, a wrong password...
+        wait = _MAILBOX.failed()
+        logger.warning("mail: not read this time (%s); next try in %d s", error.message("en"),
+                       wait)  # fmt: skip
+        return None
+    _MAILBOX.succeeded()
+    if summary["read"]:
+        logger.info(
+            "mail: %d read, %d answers, %d opted out, %d left for the manager",
+            summary["read"],
+            summary["yes"] + summary["no"] + summary["maybe"],
+            summary["opted_out"],
+            summary["unreadable"] + summary["foreign"] + summary["unmatched"],
+        )
+    return summary
+
+
 class Job(NamedTuple):
     """A job of the assistant: its name, how often it runs (seconds) and what it does."""
 
@@ -87,4 +153,5 @@ class Job(NamedTuple):
 JOBS = (
     Job("outbox", lambda s: s.assistant_send_seconds, send_outbox),
     Job("followups", lambda s: RULES_EVERY, apply_rules),
+    Job("mail", lambda s: s.assistant_mail_seconds, read_mail),
 )

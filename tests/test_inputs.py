@@ -91,7 +91,9 @@ def test_rates_are_bounded(db, booked):
 def test_ids_past_two_to_the_63_are_a_sentence_not_an_overflow(db, booked):
     for args in (("mission", "show", HUGE_ID), ("freelancers", "show", HUGE_ID),
                  ("assign", "1", HUGE_ID), ("lists", "add", "Best", HUGE_ID),
-                 ("offboard", HUGE_ID, "--template")):
+                 ("offboard", HUGE_ID, "--template"), ("outbox", "retry", HUGE_ID),
+                 ("outbox", "cancel", HUGE_ID), ("outbox", "invite", HUGE_ID),
+                 ("privacy", "export", HUGE_ID), ("privacy", "forget", HUGE_ID, "--yes")):
         result = run(*args)
         assert result.exit_code == 2, args
         assert f"'{HUGE_ID}' is not a record number: give a whole number from 1 to " \

@@ -13,7 +13,7 @@ from ..actions import followups, messages
 from ..i18n import _, ngettext
 from ..models import OUTBOX_STATUSES
 from ..notify import dispatcher, outbox
-from .common import echo_json, echo_table, json_option, with_db
+from .common import ID, echo_json, echo_table, json_option, with_db
 
 OUTBOX_COLUMNS = [
     "id",
@@ -92,7 +92,7 @@ def _echo_message(row: dict[str, Any]) -> None:
 
 @outbox_group.command("retry")
 @with_db
-@click.argument("message_id", type=int)
+@click.argument("message_id", type=ID)
 def outbox_retry(db, message_id: int) -> None:
     """Send a dead, cancelled or waiting message again at the next `fms outbox send` (also one
     left `sending` by a sender that died: its lease ran out)."""
@@ -101,7 +101,7 @@ def outbox_retry(db, message_id: int) -> None:
 
 @outbox_group.command("cancel")
 @with_db
-@click.argument("message_id", type=int)
+@click.argument("message_id", type=ID)
 @click.option("--reason", help="Why (kept with the message).")
 def outbox_cancel(db, message_id: int, reason: str | None) -> None:
     """Cancel a message that was not sent yet (refused while a sender holds it)."""
@@ -129,7 +129,7 @@ def outbox_checkins(db, today, as_json: bool) -> None:
 
 @outbox_group.command("invite")
 @with_db
-@click.argument("freelancer_ids", type=int, nargs=-1, required=True)
+@click.argument("freelancer_ids", type=ID, nargs=-1, required=True)
 def outbox_invite(db, freelancer_ids: tuple[int, ...]) -> None:
     """Queue an email inviting freelancers to connect to the assistant on Telegram."""
     for fid in freelancer_ids:

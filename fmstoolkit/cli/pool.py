@@ -189,7 +189,7 @@ def privacy_group() -> None:
 
 @privacy_group.command("export")
 @with_db
-@click.argument("freelancer_id", type=int)
+@click.argument("freelancer_id", type=ID)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the JSON to this file (readable by you only) instead of the screen.")
 def privacy_export(db, freelancer_id: int, out: Path | None) -> None:
@@ -204,7 +204,7 @@ def privacy_export(db, freelancer_id: int, out: Path | None) -> None:
 
 @privacy_group.command("forget")
 @with_db
-@click.argument("freelancer_id", type=int)
+@click.argument("freelancer_id", type=ID)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def privacy_forget(db, freelancer_id: int, yes: bool) -> None:
     """Erase a freelancer's personal data everywhere; keep anonymised history; republish."""

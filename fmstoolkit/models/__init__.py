@@ -24,6 +24,7 @@ from .answers import (
     NoteAnswers,
     RecommendationAnswers,
     RequestAnswers,
+    RoleAnswers,
 )
 from .base import DaysCount, Level, LongText, Name, Rate, Rating, Record, Text
 from .enums import (
@@ -86,6 +87,7 @@ __all__ = [
     "Level", "LongText", "Mission", "MissionStatus", "Name", "Note", "NoteAnswers", "Objectives",
     "OffboardingStatus", "OutboxStatus", "Poll", "PollAnswer", "Project", "Rate", "Rating",
     "Recommendation", "RecommendationAnswers", "Record", "Rehire", "Request", "RequestAnswers",
+    "RoleAnswers",
     "RequestOutcome", "RequestStatus", "Role", "Seniority", "SkillCategory", "SkillLevel",
     "TalentList", "Text", "Unavailability", "invalid", "problems_of", "validate", "validate_all",
 ]  # fmt: skip

@@ -24,6 +24,7 @@ from .base import (
     split_commas,
 )
 from .enums import ChecklistStatus, FeedbackSource, ItemState, Objectives, Rehire
+from .limits import FUTURE_YEARS
 
 
 def _need(fields: dict[str, Any], text: str) -> list[Problem]:
@@ -164,14 +165,68 @@ class ClosingAnswers(Record):
     _split_lists = field_validator("lists", mode="before")(split_commas)
 
 
+def _id_as_text(value: Any) -> Any:
+    """A skill given by its id (a number) is looked up as text, like a name."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+#: How far ahead a request may be placed by a number of days from today.
+InDays = Annotated[int, Field(ge=0, le=366 * FUTURE_YEARS)]
+
+
+class RoleAnswers(Record):
+    """One role of a request: a skill (a name, a label, an alias or an id, resolved against the
+    catalogue by the planning domain), a minimum level, a budget, a label."""
+
+    skill: Name
+    min_level: Level | None = 1
+    max_rate: Rate | None = None
+    label: Name | None = None
+
+    _skill_text = field_validator("skill", mode="before")(_id_as_text)
+    _blank = field_validator("min_level", "max_rate", "label", mode="before")(empty_to_none)
+    _level = field_validator("min_level", mode="after")(lambda v: v or 1)
+
+
 class RequestAnswers(Record):
-    """The values of the request form. The skill and the project are checked against the
-    database by the notebook app (``fmstoolkit.ui.planning``), which knows the catalogue."""
+    """A staffing request as typed: the one model of the request form and of
+    :func:`fmstoolkit.planning.create_request` (the command line, the notebook). The skill
+    shortcut (``skill``, ``min_level``) and ``roles`` both give roles. What needs the database
+    (the project, the skill in the catalogue) and the clock (a start in the past, the date
+    window) is checked by the planning domain."""
 
     project: Name
-    skill: Name
-    start: dt.date
+    skill: Name | None = None
+    min_level: Level | None = 1
+    start: dt.date | None = None
+    in_days: InDays | None = None
     days: DaysCount
     max_rate: Rate | None = None
-    min_level: Level = 1
+    roles: list[RoleAnswers] = Field(default_factory=list)
     notes: Text | None = None
+
+    _blank = field_validator(
+        "skill", "min_level", "start", "in_days", "max_rate", "notes", mode="before"
+    )(empty_to_none)
+    _skill_text = field_validator("skill", mode="before")(_id_as_text)
+
+    def problems(self) -> list[Problem]:
+        out = []
+        if self.start is not None and self.in_days is not None:
+            out.append(
+                Problem(
+                    "give a start date or a number of days from today, not both",
+                    field="start",
+                )
+            )
+        elif self.start is None and self.in_days is None:
+            out.append(Problem("give a start date (or a number of days from today)",
+                               field="start"))  # fmt: skip
+        if not self.skill and not self.roles:
+            out.append(Problem("say which skill is needed", field="skill"))
+        return out
+
+    def all_roles(self) -> list[RoleAnswers]:
+        """The roles asked for: the skill shortcut's, then ``roles``."""
+        first = [RoleAnswers(skill=self.skill, min_level=self.min_level or 1)] if self.skill else []
+        return first + list(self.roles)

@@ -44,8 +44,9 @@ BY_TYPE = {
     "greater_than_equal": N_("input should be greater than or equal to {ge}"),
     "less_than": N_("input should be less than {lt}"),
     "less_than_equal": N_("input should be less than or equal to {le}"),
-    "date_parsing": N_("input should be a valid date in the format YYYY-MM-DD, {error}"),
-    "date_from_datetime_parsing": N_("input should be a valid date or datetime, {error}"),
+    # pydantic's own {error} would put an English fragment in a French sentence
+    "date_parsing": N_("'{value}' is not a date; write it YYYY-MM-DD"),
+    "date_from_datetime_parsing": N_("'{value}' is not a date; write it YYYY-MM-DD"),
     "date_type": N_("input should be a valid date"),
     "enum": N_("input should be {expected}"),
     "literal_error": N_("input should be {expected}"),
@@ -65,6 +66,8 @@ VALUE_ERRORS = (END_BEFORE_START, TELEGRAM_WITHOUT_CHAT_ID)
 def _problem(err: dict[str, Any], row: int | None) -> Problem:
     field = ".".join(str(p) for p in err.get("loc", ()) if not isinstance(p, int)) or None
     ctx = dict(err.get("ctx") or {})
+    if err["type"] in ("date_parsing", "date_from_datetime_parsing"):
+        ctx = {"value": err.get("input")}
     msg = err.get("msg", "")
     if err["type"] == "value_error":
         msg = msg.removeprefix("Value error, ")

@@ -13,33 +13,25 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlite_utils
+from pydantic import ValidationError
 
 from .. import pool
 from ..errors import InvalidInput, InvalidState, NotFound, Problem
-from ..models import invalid
+from ..models import RequestAnswers, RoleAnswers, invalid, problems_of, validate
 from ..models.validation import (
-    FUTURE_YEARS,
-    MAX_DAILY_RATE,
     MAX_ID,
-    MAX_MISSION_DAYS,
-    MIN_DAILY_RATE,
     day_problem,
 )
 from ._common import (
     OPEN_REQUEST_STATUSES,
-    _date,
     _lang,
     _now,
-    _positive_int,
     _project_id,
     _skill,
     _skill_label,
     _today,
 )
 from .calendar import working_period
-
-#: The bounds of a daily rate (TJM) typed in a request.
-RATE_BOUNDS = {"low": MIN_DAILY_RATE, "high": MAX_DAILY_RATE}
 
 
 def _prepare_request(
@@ -55,59 +47,47 @@ def _prepare_request(
     roles: list[Mapping[str, Any]] | None = None,
     today: dt.date | str | None = None,
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """Check a request without writing anything: the clean values and every problem found."""
-    problems: list[Problem] = []
-    out: dict[str, Any] = {}
-    # project: an existing id, or any non-empty name (created on save)
-    text = str(project if project is not None else "").strip()
-    if not text:
-        problems.append(
-            Problem("say which project the request is for", field="project")
-        )
-    elif text.isdecimal():
-        if int(text) > MAX_ID or not db.execute(
-            "SELECT 1 FROM projects WHERE id = ?", [int(text)]
-        ).fetchone():
-            problems.append(
-                Problem(
-                    "no project #{id}; give its name to create it",
-                    field="project",
-                    params={"id": text},
-                )
-            )
-    out["project"] = text
-    # dates
-    base = _today(today)
-    first: dt.date | None = None
-    if start not in (None, "") and in_days not in (None, ""):
-        problems.append(
-            Problem(
-                "give a start date or a number of days from today, not both",
-                field="start",
-            )
-        )
-    elif start not in (None, ""):
+    """Check a request without writing anything: the clean values and every problem found.
+
+    The values are validated by the request's one model (:class:`~fmstoolkit.models.
+    RequestAnswers`: types, bounds, the rules between fields); then what needs the database
+    and the clock: the project (an id must exist; a new name is created on save), each skill
+    in the catalogue (the closest one suggested), a start that is not in the past nor too far.
+    """
+    data = {
+        "project": "" if project is None else str(project),
+        "skill": skill,
+        "min_level": min_level,
+        "start": start.isoformat() if isinstance(start, dt.date) else start,
+        "in_days": in_days,
+        "days": days,
+        "max_rate": max_rate,
+        "roles": [dict(r) for r in roles or []],
+    }
+    try:
+        answers = RequestAnswers.model_validate(data)
+        problems = answers.problems()
+    except ValidationError as exc:
+        # Every problem at once: the model's, the rules between fields and the catalogue's,
+        # on the values as typed.
+        problems = problems_of(exc)
+        reported = {p.field for p in problems}
         try:
-            first = _date(start, "start")
-        except InvalidInput:
-            problems.append(
-                Problem(
-                    "'{value}' is not a date; write it YYYY-MM-DD",
-                    field="start",
-                    params={"value": start},
-                )
-            )
-    elif in_days not in (None, ""):
-        n = _positive_int(in_days, "in_days", problems, low=0, high=366 * FUTURE_YEARS)
-        if n is not None:
-            first = base + dt.timedelta(days=n)
-    else:
-        problems.append(
-            Problem(
-                "give a start date (or a number of days from today)",
-                field="start",
-            )
-        )
+            rules = RequestAnswers.model_construct(**data).problems()
+        except (AttributeError, TypeError, ValueError):
+            rules = []
+        names = [skill] + [r.get("skill") for r in data["roles"]]
+        typed = [str(n).strip() for n in names if isinstance(n, (str, int)) and str(n).strip()]
+        found = [p for p in rules if p.field not in reported]
+        found += _project_problems(db, data["project"].strip()) if "project" not in reported else []
+        found += _skill_problems(db, typed)[1] if "skill" not in reported else []
+        return {}, problems + found
+    out: dict[str, Any] = {"project": answers.project, "max_rate": answers.max_rate}
+    problems += _project_problems(db, answers.project)
+    base = _today(today)
+    first = answers.start
+    if answers.in_days is not None and answers.start is None:
+        first = base + dt.timedelta(days=answers.in_days)
     if first is not None and first < base:
         problems.append(
             Problem(
@@ -116,59 +96,67 @@ def _prepare_request(
                 params={"day": first.isoformat()},
             )
         )
-        first = None
     elif first is not None and (late := day_problem(first, "start", today=base)):
         problems.append(late)
-        first = None
-    n_days = _positive_int(days, "days", problems, high=MAX_MISSION_DAYS)
-    if days in (None, "") and not any(p.field == "days" for p in problems):
-        problems.append(
-            Problem(
-                "say how many working days are needed",
-                field="days",
-            )
+    elif first is not None:
+        out["start_date"], out["end_date"] = (
+            d.isoformat() for d in working_period(first, answers.days)
         )
-    if first is not None and n_days:
-        out["start_date"], out["end_date"] = (d.isoformat() for d in working_period(first, n_days))
-        out["days"] = n_days
-    out["max_rate"] = _positive_int(max_rate, "max_rate", problems, **RATE_BOUNDS)
-    # roles
-    specs: list[dict[str, Any]] = []
-    if skill not in (None, ""):
-        specs.append({"skill": skill, "min_level": min_level, "max_rate": None})
-    for spec in roles or []:
-        specs.append(dict(spec))
-    if not specs:
-        problems.append(
-            Problem("say which skill is needed", field="skill")
-        )
-    aliases = pool.skill_aliases(db)
-    clean_roles = []
-    for spec in specs:
-        name = spec.get("skill")
-        skill_id = None
-        if isinstance(name, int) or str(name or "").strip().isdecimal():
-            number = int(str(name).strip())
-            if number <= MAX_ID and db.execute(
-                "SELECT 1 FROM skills WHERE id = ?", [number]
-            ).fetchone():
-                skill_id = number
-        elif str(name or "").strip() and pool.normalize(str(name)) in aliases:
-            skill_id = aliases[pool.normalize(str(name))]
-        if skill_id is None:
-            problems.append(pool.unknown_skill_problem(db, str(name or ""), aliases, field="skill"))
-        level = _positive_int(spec.get("min_level", 1) or 1, "min_level", problems, high=5)
-        rate = _positive_int(spec.get("max_rate"), "max_rate", problems, **RATE_BOUNDS)
-        clean_roles.append(
-            {
-                "skill_id": skill_id,
-                "min_level": level or 1,
-                "max_rate": rate,
-                "label": spec.get("label"),
-            }
-        )
-    out["roles"] = clean_roles
+        out["days"] = answers.days
+    roles = answers.all_roles()
+    ids, unknown = _skill_problems(db, [role.skill for role in roles])
+    problems += unknown
+    out["roles"] = [
+        {
+            "skill_id": skill_id,
+            "min_level": role.min_level,
+            "max_rate": role.max_rate,
+            "label": role.label,
+        }
+        for role, skill_id in zip(roles, ids, strict=True)
+    ]
     return out, problems
+
+
+def _project_problems(db: sqlite_utils.Database, project: str) -> list[Problem]:
+    """A project given by number must exist (a name is created when the request is saved)."""
+    if project.isdecimal() and (
+        int(project) > MAX_ID
+        or not db.execute("SELECT 1 FROM projects WHERE id = ?", [int(project)]).fetchone()
+    ):
+        return [
+            Problem(
+                "no project #{id}; give its name to create it",
+                field="project",
+                params={"id": project},
+            )
+        ]
+    return []
+
+
+def _skill_problems(
+    db: sqlite_utils.Database, names: list[str]
+) -> tuple[list[int | None], list[Problem]]:
+    """The catalogue's id of each skill named (None when unknown), and a problem with the
+    closest skill suggested for each unknown one."""
+    aliases = pool.skill_aliases(db)
+    ids = [_skill_id(db, name, aliases) for name in names]
+    unknown = [
+        pool.unknown_skill_problem(db, name, aliases, field="skill")
+        for name, skill_id in zip(names, ids, strict=True)
+        if skill_id is None
+    ]
+    return ids, unknown
+
+
+def _skill_id(db: sqlite_utils.Database, name: str, aliases: Mapping[str, int]) -> int | None:
+    """The id of the skill ``name`` names (its id as text, a name, a label or an alias)."""
+    if name.isdecimal():
+        if int(name) > MAX_ID:
+            return None
+        row = db.execute("SELECT id FROM skills WHERE id = ?", [int(name)]).fetchone()
+        return row[0] if row else None
+    return aliases.get(pool.normalize(name))
 
 
 def validate_request(db: sqlite_utils.Database, **kwargs: Any) -> list[Problem]:
@@ -252,12 +240,11 @@ def add_role(
     label: str | None = None,
 ) -> int:
     """Add a role (a skill at a minimum level) to an open request; return the role id."""
-    problems: list[Problem] = []
-    level = _positive_int(min_level, "min_level", problems, high=5)
-    rate = _positive_int(max_rate, "max_rate", problems, **RATE_BOUNDS)
+    role = validate(
+        RoleAnswers,
+        {"skill": skill, "min_level": min_level, "max_rate": max_rate, "label": label},
+    )
     s = _skill(db, skill)
-    if problems:
-        raise invalid(problems)
     with db.atomic():  # the status that allows the new role is read inside its transaction
         req = _request_row(db, request_id)
         if req["status"] not in OPEN_REQUEST_STATUSES and req["status"] != "staffed":
@@ -272,9 +259,9 @@ def add_role(
                 {
                     "request_id": request_id,
                     "skill_id": s["id"],
-                    "min_level": level or 1,
-                    "max_rate": rate,
-                    "label": label,
+                    "min_level": role.min_level,
+                    "max_rate": role.max_rate,
+                    "label": role.label,
                 }
             )
             .last_pk

@@ -30,7 +30,7 @@ METHODS = [
 TEMPLATE_METHODS = [
     ("notify/templates/**.html", "jinja2.ext:babel_extract"),
     ("notify/templates/**.txt", "jinja2.ext:babel_extract"),
-    # the notes site's Datasette templates: _("...") calls (fmstoolkit.serve.pages gives `_`)
+    # the notes site's Datasette templates: _("...") calls (fmstoolkit.notes_site.pages gives `_`)
     ("resources/templates/**.html", "jinja2.ext:babel_extract"),
 ]
 TEMPLATE_OPTIONS = {

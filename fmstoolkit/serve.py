@@ -31,11 +31,11 @@ from typing import Any
 from datasette.app import Datasette
 from datasette.database import Database
 
-from .. import calendar_feeds, csv_guard, resources
-from ..config import get_settings
-from ..errors import NotFound
-from ..publish import metadata
-from . import pages
+from . import calendar_feeds, csv_guard, resources
+from .config import get_settings
+from .errors import NotFound
+from .publish import metadata
+from .notes_site import pages
 
 DATABASE = "notes"
 PASSWORD_ENV = "FMS_DATASETTE_PASSWORD_HASH"

@@ -16,13 +16,15 @@ here, read with the page's database connection:
 from __future__ import annotations
 
 import difflib
-from urllib.parse import urlencode
+import json
 from typing import Any
+from urllib.parse import urlencode
 
 from datasette.utils import escape_fts
 
 from ..db.catalogue import normalize
-from ..i18n import N_
+from ..i18n import N_, _, current_lang
+from .words import word
 
 #: The canned queries drawn by the site's question template, and their parameters' labels.
 QUESTIONS: dict[str, dict[str, str]] = {
@@ -66,6 +68,12 @@ POPULAR_SKILLS = """select fms_label(s.label_fr, s.label_en) as label, count(*) 
     sum(r.notes) as notes
 from rehire_candidates r join skills s on s.id = r.skill_id
 group by r.skill_id order by notes desc limit :limit"""
+
+BENCHMARK_BOXES = """select fms_label(s.label_fr, s.label_en) as skill, b.seniority, b.min_rate,
+    b.q1_rate, b.median_rate, b.q3_rate, b.max_rate
+from rate_benchmarks b join skills s on s.id = b.skill_id
+where b.skill_id = (select skill_id from skill_aliases where alias = fms_key(:skill))
+order by case b.seniority when 'junior' then 1 when 'confirmed' then 2 else 3 end"""
 
 SEARCH_FACETS = """select notes.skill_id, fms_label(s.label_fr, s.label_en) as skill,
     notes.would_rehire, notes.year, count(*) as n
@@ -170,4 +178,25 @@ async def answer(db, name: str, args) -> dict[str, Any]:
         result["unknown_seniority"] = await _unknown_seniority(db, seniority)
     if name == "notes_mentioning":
         result["facets"] = await _facets(db, args)
+    if name == "fair_rate" and skill:
+        result["chart"] = await _benchmark_chart(db, skill)
     return result
+
+
+async def _benchmark_chart(db, skill: str) -> str | None:
+    """The rate benchmark of ``skill`` as one box per seniority (plotly.js, like the
+    notebooks' benchmark chart): quartiles, minimum and maximum of the rates paid."""
+    rows = [dict(r) for r in (await db.execute(BENCHMARK_BOXES, {"skill": skill})).rows]
+    if not rows:
+        return None
+    box = {
+        "type": "box", "name": rows[0]["skill"], "marker": {"color": "#8da0cb"},
+        "x": [word("seniority", r["seniority"]) for r in rows],
+        "q1": [r["q1_rate"] for r in rows], "median": [r["median_rate"] for r in rows],
+        "q3": [r["q3_rate"] for r in rows], "lowerfence": [r["min_rate"] for r in rows],
+        "upperfence": [r["max_rate"] for r in rows],
+    }  # fmt: skip
+    layout = {"height": 300, "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
+              "yaxis": {"title": {"text": _("Daily rate (EUR/day)")}}, "showlegend": False}
+    return json.dumps({"data": [box], "layout": layout,
+                       "config": {"displayModeBar": False, "locale": current_lang()}})

@@ -34,33 +34,11 @@ from datasette_render_markdown import render_markdown
 
 from .. import resources
 from ..db.catalogue import normalize
-from ..i18n import LANGS, N_, _, current_lang, format_date, format_money, format_number, ngettext
-from ..publish import SENIORITY_WORDS
+from ..i18n import LANGS, _, current_lang, format_date, format_money, format_number, ngettext
 from . import profile, questions
+from .words import VALUE_WORDS, word
 
 DATABASE = "notes"
-
-#: Stored words, per column, and the words a reader sees.
-VERDICTS = {"yes": N_("would rehire"), "maybe": N_("maybe"), "no": N_("would not rehire")}
-STATUSES = {
-    "planned": N_("planned"), "active": N_("active"), "ending": N_("ending"),
-    "offboarded": N_("offboarded"), "alumni": N_("alumni"), "inactive": N_("inactive"),
-    "forgotten": N_("forgotten"),
-}  # fmt: skip
-SOURCES = {"interview": N_("interview"), "freelancer": N_("freelancer")}
-CATEGORIES = {
-    "development": N_("development"), "design": N_("design"), "writing": N_("writing"),
-    "marketing": N_("marketing"), "data": N_("data"), "consulting": N_("consulting"),
-}  # fmt: skip
-VALUE_WORDS: dict[str, dict[str, str]] = {
-    "seniority": SENIORITY_WORDS,
-    "would_rehire": VERDICTS,
-    "last_would_rehire": VERDICTS,
-    "verdict": VERDICTS,
-    "status": STATUSES,
-    "source": SOURCES,
-    "category": CATEGORIES,
-}
 
 #: Static files of the site: name -> (file, content type).
 STATIC = {
@@ -73,13 +51,6 @@ STATIC = {
 #: holds), turned into <mark> once the excerpt is escaped.
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 MARKDOWN_SIGNS = re.compile(r"(\*\*|__|\*|`|^#+\s*|(?<!\w)_|_(?!\w))", re.M)
-
-
-def word(column: str, value: Any) -> str:
-    """A stored word of ``column`` as the reader's language writes it (the value as is when it
-    is no word of that column)."""
-    words = VALUE_WORDS.get(column, {})
-    return _(words[value]) if value in words else ("" if value is None else str(value))
 
 
 def label(fr: str | None, en: str | None) -> str | None:

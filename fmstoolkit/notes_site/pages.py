@@ -70,7 +70,7 @@ def share(value: Any) -> str:
     """0.75 -> "75 %" (French) or "75%" (English)."""
     if value in (None, ""):
         return ""
-    return _("{percent} %").format(percent=format_number(round(float(value) * 100), digits=0))
+    return _("{percent}%").format(percent=format_number(round(float(value) * 100), digits=0))
 
 
 def excerpt(text: str | None) -> markupsafe.Markup:

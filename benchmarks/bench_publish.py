@@ -35,6 +35,7 @@ import httpx
 from fmstoolkit import db as dbmod
 from fmstoolkit import publish
 from fmstoolkit.config import reload_settings
+from fmstoolkit.notes_site import pages
 
 WORDS = (
     "réactivité autonomie rigueur qualité délais communication pédagogie créativité écoute "
@@ -228,11 +229,13 @@ def main() -> int:
     from datasette.utils import escape_fts
 
     direct = sqlite3.connect(f"file:{notes_db}?mode=ro", uri=True)
+    # the SQL functions the notes site registers (the same Python functions, as in Datasette)
+    pages.prepare_connection(direct, "notes", None)
     direct_samples = []
     for i in range(args.requests):
         q = escape_fts(terms[i % len(terms)])
         t = time.perf_counter()
-        direct.execute(sql, {"q": q}).fetchall()
+        direct.execute(sql, {"q": q, "skill": "", "verdict": "", "year": ""}).fetchall()
         direct_samples.append(time.perf_counter() - t)
     direct.close()
 

@@ -34,8 +34,8 @@ from datasette.database import Database
 from . import calendar_feeds, csv_guard, resources
 from .config import get_settings
 from .errors import NotFound
-from .publish import metadata
 from .notes_site import pages
+from .publish import metadata
 
 DATABASE = "notes"
 PASSWORD_ENV = "FMS_DATASETTE_PASSWORD_HASH"

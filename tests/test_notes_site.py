@@ -51,8 +51,10 @@ async def rows(ds, path: str) -> list[dict]:
 
 
 @pytest.mark.parametrize(
-    "skill", ["frontend", "Front-end", "FRONT END", "Développement Front-End", "developpement front end", "intégrateur"]
-)
+    "skill",
+    ["frontend", "Front-end", "FRONT END", "Développement Front-End", "developpement front end",
+     "intégrateur"],
+)  # fmt: skip
 async def test_a_skill_by_any_label_or_alias_accents_and_case_ignored(ds, skill):
     found = await rows(ds, f"/notes/who_for_skill.json?skill={skill}")
     assert [r["freelancer"] for r in found] == ["Alice Martin", "Chloé Dubois", "Bruno Lefèvre"]

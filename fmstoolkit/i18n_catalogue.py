@@ -20,12 +20,18 @@ ERRORS = (
     "DeliveryError", "Problem",
 )  # fmt: skip
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)} | {name: None for name in ERRORS}
-METHODS = [("**.py", "python")]
+METHODS = [
+    ("**.py", "python"),
+    # the notes site's titles and descriptions (Datasette metadata, translated when loaded)
+    ("resources/metadata.yml", "fmstoolkit.publish_metadata:extract_sentences"),
+]
 #: The messages' Jinja2 templates: ``{% trans trimmed %}`` blocks, as ``fmstoolkit.notify.render``
 #: renders them (same extension and whitespace options, so a msgid is what rendering looks up).
 TEMPLATE_METHODS = [
     ("notify/templates/**.html", "jinja2.ext:babel_extract"),
     ("notify/templates/**.txt", "jinja2.ext:babel_extract"),
+    # the notes site's Datasette templates: _("...") calls (fmstoolkit.notes_site.pages gives `_`)
+    ("resources/templates/**.html", "jinja2.ext:babel_extract"),
 ]
 TEMPLATE_OPTIONS = {
     "extensions": "jinja2.ext.i18n",

@@ -33,7 +33,6 @@ Why it is built this way:
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import time
@@ -42,15 +41,15 @@ from typing import Any
 
 import sqlite_utils
 
-from . import clock, resources
+from . import clock
 from .config import get_settings
+from .db.catalogue import normalize
 from .errors import InvalidInput, InvalidState
+from .i18n import LANGS, N_, _
+from .models import SENIORITIES
 from .planning.rates import PAID_MISSIONS_WHERE, quartiles
+from .publish_metadata import METADATA_FILE, metadata, write_metadata  # noqa: F401 (re-exported)
 from .publish_schema import INDEXES, REHIRE_CANDIDATES, SCHEMA, VIEWS
-
-#: The metadata Datasette is served with (titles, descriptions, facets, canned queries), shipped
-#: in the package so that an installed toolkit has it (see :mod:`fmstoolkit.resources`).
-METADATA_FILE = resources.metadata_file()
 
 #: FTS5 tokenizer: case and accents ignored ("reactivite" finds "réactivité").
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
@@ -58,6 +57,7 @@ FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 #: The only columns of the operational database the publisher reads, per table.
 PUBLIC_COLUMNS: dict[str, tuple[str, ...]] = {
     "skills": ("id", "name", "label_fr", "label_en", "category"),
+    "skill_aliases": ("alias", "skill_id"),
     "projects": ("id", "name", "client", "lead_name"),
     "freelancers": ("id", "name", "headline", "city", "seniority", "daily_rate", "status"),
     "freelancer_skills": ("freelancer_id", "skill_id", "level"),
@@ -79,6 +79,9 @@ PUBLIC_COLUMNS: dict[str, tuple[str, ...]] = {
 #: Tables (and columns) that must never be read while publishing.
 PRIVATE = {"contacts": None, "outbox": None, "offboardings": ("end_reason",)}
 
+#: Seniorities are stored as these English words; the notes site shows them translated.
+SENIORITY_WORDS = {"junior": N_("junior"), "confirmed": N_("confirmed"), "senior": N_("senior")}
+
 ANONYMOUS_NAME = "Anonyme / Anonymous"
 
 #: Page cache while building (negative: KiB), so sorting and indexing stay in memory.
@@ -94,6 +97,9 @@ def _copy_statements() -> list[str]:
     forgotten = "f.status = 'forgotten'"
     return [
         f"INSERT INTO pub.skills SELECT {_select('skills', 's')} FROM main.skills s",
+        # every way a skill may be typed, as its normalize() key (the canned queries' lookup)
+        f"INSERT INTO pub.skill_aliases SELECT {_select('skill_aliases', 'a')} "
+        "FROM main.skill_aliases a",
         f"INSERT INTO pub.projects SELECT {_select('projects', 'p')} FROM main.projects p",
         # freelancers: public profile columns; the aggregates are filled further down
         f"""INSERT INTO pub.freelancers (id, name, headline, city, seniority, daily_rate, status)
@@ -217,6 +223,26 @@ def _rate_benchmarks(conn: sqlite3.Connection) -> None:
     conn.executemany("INSERT INTO pub.rate_benchmarks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
+#: Other words people use for a seniority (its words in each language are added below).
+SENIORITY_SYNONYMS = {
+    "confirmee": "confirmed", "intermediaire": "confirmed", "intermediate": "confirmed",
+    "mid": "confirmed", "medior": "confirmed", "debutant": "junior", "debutante": "junior",
+    "experimente": "senior", "experimentee": "senior", "expert": "senior", "experte": "senior",
+}  # fmt: skip
+
+
+def seniority_aliases() -> dict[str, str]:
+    """Every key (:func:`~fmstoolkit.db.catalogue.normalize`: no case, no accents) a seniority
+    may be typed as, mapped to its stored word: the words of every language of the catalogues
+    ("confirmé", "confirmed"), the stored words themselves and a few synonyms."""
+    found = dict(SENIORITY_SYNONYMS)
+    for seniority in SENIORITIES:
+        found[normalize(seniority)] = str(seniority)
+        for lang in LANGS:
+            found[normalize(_(SENIORITY_WORDS[seniority], lang))] = str(seniority)
+    return found
+
+
 def notes_path(out: str | Path | None = None) -> Path:
     return Path(out) if out else Path(get_settings().notes_db)
 
@@ -269,6 +295,9 @@ def _build(db: sqlite_utils.Database, tmp: Path) -> dict[str, int]:
             for statement in _copy_statements() + PROFILE_UPDATES:
                 conn.execute(statement)
             _rate_benchmarks(conn)
+            conn.executemany(
+                "INSERT INTO pub.seniority_aliases VALUES (?, ?)", seniority_aliases().items()
+            )
             conn.execute(REHIRE_CANDIDATES)
             for statement in INDEXES.strip().splitlines():
                 conn.execute(statement)
@@ -310,35 +339,3 @@ def _finish(tmp: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def metadata(*, password_hash: bool | None = None) -> dict[str, Any]:
-    """The Datasette metadata (``fmstoolkit/resources/metadata.yml``), with the login block
-    when a password hash is configured (``FMS_DATASETTE_PASSWORD_HASH``)."""
-    import yaml  # PyYAML comes with Datasette
-
-    data = yaml.safe_load(METADATA_FILE.read_text(encoding="utf-8"))
-    if password_hash is None:
-        password_hash = get_settings().datasette_password_hash is not None
-    if password_hash:
-        data["allow"] = {"id": "manager"}
-        data.setdefault("plugins", {})["datasette-auth-passwords"] = {
-            "manager_password_hash": {"$env": "FMS_DATASETTE_PASSWORD_HASH"}
-        }
-    return data
-
-
-def write_metadata(path: str | Path, *, password_hash: bool | None = None) -> Path:
-    """Write the metadata to ``path`` (JSON when it ends in ``.json``, YAML otherwise), for a
-    ``datasette publish`` deployment."""
-    path = Path(path)
-    data = metadata(password_hash=password_hash)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".json":
-        text = json.dumps(data, ensure_ascii=False, indent=2)
-    else:
-        import yaml
-
-        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-    path.write_text(text, encoding="utf-8")
-    return path

@@ -121,6 +121,14 @@ CREATE TABLE pub.rehire_candidates (
     last_daily_rate INTEGER,
     PRIMARY KEY (skill_id, freelancer_id)
 );
+CREATE TABLE pub.skill_aliases (
+    alias TEXT PRIMARY KEY,
+    skill_id INTEGER NOT NULL REFERENCES skills(id)
+);
+CREATE TABLE pub.seniority_aliases (
+    alias TEXT PRIMARY KEY,
+    seniority TEXT NOT NULL
+);
 CREATE TABLE pub.publication (
     id INTEGER PRIMARY KEY,
     published_at TEXT NOT NULL,

@@ -34,6 +34,7 @@ from datasette.database import Database
 from . import calendar_feeds, csv_guard, resources
 from .config import get_settings
 from .errors import NotFound
+from .notes_site import pages
 from .publish import metadata
 
 DATABASE = "notes"
@@ -131,11 +132,11 @@ class NotesDatasette(Datasette):
 
 
 def register_plugins() -> None:
-    """Register the project's own Datasette plugins (calendar feeds, formula-safe CSV exports)
-    once per process."""
+    """Register the project's own Datasette plugins (calendar feeds, formula-safe CSV exports,
+    the notes site's pages) once per process."""
     from datasette.plugins import pm
 
-    for plugin in (calendar_feeds, csv_guard):
+    for plugin in (calendar_feeds, csv_guard, pages):
         if not pm.is_registered(plugin) and pm.get_plugin(plugin.__name__) is None:
             pm.register(plugin, name=plugin.__name__)
 

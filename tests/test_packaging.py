@@ -102,7 +102,7 @@ def test_resources_are_read_from_a_zipped_package(wheel, tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     template, template_head, catalogue, catalogue_head = result.stdout.splitlines()
-    assert template_head == '{% extends "row.html" %}'
+    assert template_head == '{% extends "base.html" %}'
     assert catalogue_head.startswith("name,")
     assert not template.startswith(str(wheel))  # a real file, outside the zip
     assert not Path(template).exists() and not Path(catalogue).exists()

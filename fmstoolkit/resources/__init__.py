@@ -4,7 +4,8 @@ What lives here:
 
 - ``skills.csv``: the skills catalogue the first migration loads (:mod:`fmstoolkit.pool`);
 - ``metadata.yml``: the Datasette metadata of the notes database (:mod:`fmstoolkit.publish`);
-- ``templates/``: the Datasette templates (the freelancer profile page, :mod:`fmstoolkit.serve`);
+- ``templates/``: the Datasette templates of the notes site (home page, search, profile page,
+  usual questions, :mod:`fmstoolkit.serve`) and ``static/`` its style sheet and chart script;
 - ``demo_texts.json``: the texts of the demo agency (:mod:`fmstoolkit.demo`).
 
 Why inside the package and not in the checkout's ``data/`` folder: an ordinary (non-editable)
@@ -32,6 +33,7 @@ from pathlib import Path
 SKILLS_CATALOGUE = "skills.csv"
 METADATA = "metadata.yml"
 TEMPLATES = "templates"
+STATIC = "static"
 DEMO_TEXTS = "demo_texts.json"
 
 #: Resources copied out of a zipped package, removed when the process exits.
@@ -94,3 +96,8 @@ def templates_dir() -> Path:
 def demo_texts() -> Path:
     """The texts the demo agency draws its notes, recommendations and feedback from (JSON)."""
     return resource_path(DEMO_TEXTS)
+
+
+def static_file(name: str) -> Path:
+    """A file of the notes site's ``static/`` folder (style sheet, chart script)."""
+    return resource_path(f"{STATIC}/{name}")

@@ -248,6 +248,10 @@ class TelegramStandin:
             self.requests: list[tuple[str, Any, int]] = []
             self.answered_callbacks: list[dict[str, Any]] = []
             self.commands: list[dict[str, Any]] = []
+            #: setMyCommands by its language_code ("" for the default menu).
+            self.commands_by_language: dict[str, list[dict[str, Any]]] = {}
+            #: Every update ever queued, by id (to deliver one again: :meth:`deliver_again`).
+            self.history: dict[int, dict[str, Any]] = {}
             self.count_429 = 0
             #: 429 answers caused by the enforced flood limits (not scripted ones).
             self.count_429_enforced = 0
@@ -323,8 +327,37 @@ class TelegramStandin:
                     },
                 },
             }
-            self.updates.append(update)
+            self._queue(update)
+            return update["update_id"]
+
+    def _queue(self, update: dict[str, Any]) -> None:
+        """Queue an update for getUpdates (or the webhook); the lock is held."""
+        self.history[update["update_id"]] = update
+        self.updates.append(update)
+        self._updates_ready.notify_all()
+
+    def deliver_again(self, update_id: int) -> None:
+        """Queue an update already queued once, as Telegram does when the bot did not confirm
+        it (a restart before the next getUpdates, a late webhook answer)."""
+        with self._lock:
+            self.updates.append(self.history[update_id])
             self._updates_ready.notify_all()
+
+    def send_user_message(self, chat_id: int | str, **content: Any) -> int:
+        """Queue a message from the user with any content: ``sticker={...}``, ``photo=[...]``,
+        ``document={...}``, ``text=...``. Returns its update id."""
+        with self._lock:
+            update = {
+                "update_id": next(self._update_ids),
+                "message": {
+                    "message_id": next(self._message_ids),
+                    "date": int(time.time()),
+                    "chat": self._chat(chat_id),
+                    "from": self._user(chat_id),
+                    **content,
+                },
+            }
+            self._queue(update)
             return update["update_id"]
 
     def send_user_text(self, chat_id: int | str, text: str) -> int:
@@ -345,8 +378,7 @@ class TelegramStandin:
                 update["message"]["entities"] = [
                     {"type": "bot_command", "offset": 0, "length": len(command)}
                 ]
-            self.updates.append(update)
-            self._updates_ready.notify_all()
+            self._queue(update)
             return update["update_id"]
 
     # -- server ------------------------------------------------------------------------------
@@ -537,6 +569,7 @@ class TelegramStandin:
                 commands = params.get("commands")
                 with self._lock:
                     self.commands = json.loads(commands) if isinstance(commands, str) else commands
+                    self.commands_by_language[params.get("language_code") or ""] = self.commands
             return True
         if method == "getMyCommands":
             return self.commands

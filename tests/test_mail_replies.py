@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from mail_fixtures import reply_to
 from notify_fixtures import make_freelancer, make_mission, make_poll
 
-from fmstoolkit import config
+from fmstoolkit import config, planning
 from fmstoolkit import db as dbmod
 from fmstoolkit.actions import messages
 from fmstoolkit.cli import cli
@@ -222,3 +222,17 @@ def test_an_unreachable_mailbox_is_a_sentence(db, free_port, monkeypatch):
     config.reload_settings()
     with pytest.raises(DeliveryError, match="Cannot reach the mailbox"):
         read_replies(db)
+
+
+def test_no_to_the_monthly_check_by_reply_marks_next_month_away(db, smtp, dovecot, alice):
+    messages.enqueue_availability_check(db, alice, "2026-11")
+    dispatcher.drain(db, channels={"email": EmailChannel(), "telegram": None})
+    check = smtp.messages[-1]
+    assert "oui ou non" in check.get_body(("plain",)).get_content()
+    dovecot.deliver(reply_to(check, "Non, pas en décembre.", sender=ALICE))
+    assert read_replies(db)["no"] == 1
+    assert planning.availability(db, alice, "2026-12-01", "2026-12-31")["status"] == "busy"
+    confirmed = db.execute(
+        "SELECT availability_confirmed_by FROM freelancers WHERE id = ?", [alice]
+    ).fetchone()[0]
+    assert confirmed == "answer"

@@ -1,4 +1,5 @@
-"""Actions on a freelancer's relation with the agency: opting out, and their Telegram chat.
+"""Actions on a freelancer's relation with the agency: opting out, their Telegram chat, their
+language.
 
 Opting out is both a domain fact and a stop on the outbox (the messages still waiting are
 cancelled at once); linking a chat and closing it change where messages go. The CLI, the
@@ -12,6 +13,8 @@ from typing import Any
 import sqlite_utils
 
 from .. import pool
+from ..errors import InvalidInput
+from ..i18n import LANGS
 from ..notify import outbox
 
 
@@ -52,7 +55,26 @@ def reopen_telegram_chat(db: sqlite_utils.Database, chat_id: int) -> dict[str, A
     return freelancer
 
 
-def close_telegram_chat(db: sqlite_utils.Database, freelancer_id: int) -> None:
-    """Telegram says the freelancer blocked the bot: their chat is closed (messages then go
-    by email) until they write to the bot again."""
-    pool.close_telegram_chat(db, freelancer_id)
+def close_telegram_chat(
+    db: sqlite_utils.Database, freelancer_id: int, *, by: str = "blocked"
+) -> None:
+    """Their Telegram chat is closed, messages then go by email, until they write ``/start``
+    to the bot again: Telegram says they blocked the bot (``by='blocked'``), or they sent
+    ``/stop`` (``by='freelancer'``: their consent to Telegram messages withdrawn, with the
+    time, in ``contacts``). E-mail stays unless they opt out."""
+    with db.atomic():
+        pool.close_telegram_chat(db, freelancer_id, by=by)
+
+
+def set_language(db: sqlite_utils.Database, freelancer_id: int, lang: str) -> dict[str, Any]:
+    """The language a freelancer reads the agency's messages in (``fr`` or ``en``, as
+    ``/langue``, ``/language`` or a manager sets it). Returns the freelancer's profile."""
+    value = str(lang or "").strip().lower()
+    if value not in LANGS:
+        raise InvalidInput(
+            "'{value}' is not a language of the agency: choose fr or en.",
+            field="lang",
+            value=value[:20],
+        )
+    with db.atomic():
+        return pool.update_freelancer(db, freelancer_id, lang=value)

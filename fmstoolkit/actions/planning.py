@@ -14,8 +14,9 @@ from typing import Any
 import sqlite_utils
 
 from .. import planning, pool
-from ..errors import InvalidInput
+from ..errors import InvalidInput, InvalidState
 from ..i18n import _
+from ..models.enums import OPEN_REQUEST_STATUSES
 from ..notify import outbox
 from . import messages
 
@@ -146,11 +147,38 @@ def cancel_mission(
 
 
 def answer_poll(
-    db: sqlite_utils.Database, poll_id: int, answer: str, *, when: str | None = None
+    db: sqlite_utils.Database,
+    poll_id: int,
+    answer: str,
+    *,
+    when: str | None = None,
+    by_freelancer: bool = False,
 ) -> dict[str, Any]:
     """Record a freelancer's answer to an availability question (a button, a reply, a phone
-    call): it also refreshes the day their availability was last confirmed."""
-    return planning.answer_poll(db, poll_id, answer, when=when)
+    call): it also refreshes the day their availability was last confirmed.
+
+    ``by_freelancer`` (their own press): an answer is recorded once, and a second press changes
+    it only while the request is open or polling; on a staffed or cancelled request it is
+    refused (InvalidState) and nothing is written. Pressing the answer already recorded writes
+    nothing either. The row comes back with ``changed`` (whether anything was written).
+    """
+    with db.atomic():
+        if by_freelancer:
+            row = db.execute(
+                "SELECT p.answer, r.status FROM polls p JOIN requests r ON r.id = p.request_id "
+                "WHERE p.id = ?",
+                [poll_id],
+            ).fetchone()
+            if row is not None and row[0] is not None:
+                if row[0] == planning.normalise_answer(answer):
+                    return planning.get_poll(db, poll_id) | {"changed": False}
+                if row[1] not in OPEN_REQUEST_STATUSES:
+                    raise InvalidState(
+                        "This request is closed: your answer ({answer}) stays as it was.",
+                        field="answer",
+                        answer=planning.answer_label(row[0]),
+                    )
+        return planning.answer_poll(db, poll_id, answer, when=when) | {"changed": True}
 
 
 def answer_availability_check(

@@ -32,6 +32,8 @@ from ..replies import ledger
 from . import freelancers, planning
 
 #: The outbox message kind whose reply can answer a poll.
+#: The monthly "still available next month?" (yes or no by reply, as with its buttons).
+CHECK_KIND = "availability_check"
 QUESTION_KIND = "availability_question"
 #: Errors of an answer the poll cannot take (closed, gone): the reply is left for the manager.
 _REFUSED = (Conflict, InvalidInput, InvalidState, NotFound)
@@ -77,11 +79,15 @@ def _outcome(
     poll_id = (msg.get("payload") or {}).get("poll_id")
     if answer in (replies.YES, replies.NO, replies.MAYBE) and msg["kind"] == QUESTION_KIND:
         if poll_id:
-            try:
-                planning.answer_poll(db, poll_id, answer)
+            try:  # as a press on the button: a second answer only while the request is open
+                planning.answer_poll(db, poll_id, answer, by_freelancer=True)
             except _REFUSED:
                 return "unmatched", {**ids, "poll_id": poll_id}
             return answer, {**ids, "poll_id": poll_id}
+    month = (msg.get("payload") or {}).get("month")
+    if answer in (replies.YES, replies.NO) and msg["kind"] == CHECK_KIND and month:
+        planning.answer_availability_check(db, fid, answer, month)
+        return answer, ids
     return "unreadable", ids
 
 

@@ -37,7 +37,7 @@ from .. import redact
 from ..config import Settings, get_settings
 from ..errors import DeliveryError
 from ..notify.telegram import FloodLimiter, bot_token
-from . import handlers
+from . import commands, handlers
 from .jobs import JOBS, Job
 
 logger = logging.getLogger("fmstoolkit.assistant")
@@ -80,7 +80,9 @@ def build_assistant(db: Any, settings: Settings | None = None) -> Application:
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(CommandHandler(START_COMMAND, handlers.start))
     application.add_handler(CommandHandler(CANCEL_COMMAND, handlers.cancel))
+    commands.add_handlers(application)  # /help, /missions, /off, /stop, /langue
     application.add_handler(MessageHandler(TYPED_ANSWER, handlers.typed_answer))
+    commands.add_fallbacks(application)  # keep last: unknown commands, stickers, photos
     application.add_error_handler(handlers.error_handler)
     return application
 

@@ -160,8 +160,8 @@ async def _poll_button(
     if freelancer is None or _poll_freelancer(db, poll_id) != freelancer["id"]:
         await query.answer(_text("not_yours", lang), show_alert=True)
         return
-    try:
-        planning_actions.answer_poll(db, poll_id, value)
+    try:  # a second press changes the answer only while the request is open
+        planning_actions.answer_poll(db, poll_id, value, by_freelancer=True)
     except FmsError as error:
         await query.answer(error.message(lang), show_alert=True)
         return

@@ -1,4 +1,4 @@
-"""The migrations of the operational database, in the order they apply (m001 to m007).
+"""The migrations of the operational database, in the order they apply (m001 to m008).
 
 They use sqlite-utils' own migrations API (tracked in ``_sqlite_migrations``, set
 :data:`MIGRATION_SET`) rather than a hand-written version table: each is applied once, in a
@@ -258,6 +258,33 @@ def m007_mail_replies(db: sqlite_utils.Database) -> None:
         """
     )
     db.execute("CREATE INDEX idx_mail_replies_read_at ON _mail_replies(read_at)")
+
+
+@MIGRATIONS()
+def m008_telegram_updates(db: sqlite_utils.Database) -> None:
+    """The Telegram updates the assistant has handled, by Telegram's ``update_id``; and who
+    closed a contact's Telegram chat.
+
+    Telegram delivers an update again when the bot did not confirm it (a restart between
+    handling it and the next ``getUpdates``, a webhook answer that came late): the assistant
+    claims each id before acting, so the same press or ``/off`` is never recorded twice. The
+    ids carry no personal data and are pruned after a few days (Telegram keeps an update 24
+    hours). ``contacts.telegram_closed_by`` tells the freelancer's own ``/stop`` (their consent
+    withdrawn: ``freelancer``) from a bot Telegram reports blocked (``blocked``).
+    """
+    db.execute(
+        """
+        CREATE TABLE _telegram_updates (
+            update_id INTEGER PRIMARY KEY,
+            received_at TEXT NOT NULL DEFAULT (clock_now())
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_telegram_updates_received ON _telegram_updates(received_at)")
+    db.execute(
+        "ALTER TABLE contacts ADD COLUMN telegram_closed_by TEXT "
+        "CHECK (telegram_closed_by IS NULL OR telegram_closed_by IN ('freelancer', 'blocked'))"
+    )
 
 
 def known_migrations() -> list[str]:

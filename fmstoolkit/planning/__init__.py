@@ -60,7 +60,16 @@ from .missions import (
     get_mission,
     move_mission,
 )
-from .polls import answer_poll, polls_for, record_poll, record_poll_channel
+from .periods import Period, parse_period
+from .polls import (
+    answer_label,
+    answer_poll,
+    get_poll,
+    normalise_answer,
+    polls_for,
+    record_poll,
+    record_poll_channel,
+)
 from .rates import paid_rates, rate_benchmark, rate_benchmarks, rate_position
 from .requests import (
     add_role,
@@ -75,6 +84,7 @@ from .scoring import WEIGHTS, Weights
 __all__ = [
     "AVAILABLE_SQL",
     "Candidate",
+    "Period",
     "FRESH_DAYS",
     "OPEN_MISSION_STATUSES",
     "OPEN_REQUEST_STATUSES",
@@ -85,7 +95,11 @@ __all__ = [
     "Weights",
     "add_role",
     "add_unavailability",
+    "answer_label",
     "answer_poll",
+    "get_poll",
+    "normalise_answer",
+    "parse_period",
     "assign",
     "availability",
     "cancel_mission",

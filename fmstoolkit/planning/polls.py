@@ -14,6 +14,7 @@ import sqlite_utils
 
 from ..db import in_transaction
 from ..errors import InvalidInput, NotFound
+from ..i18n import N_, Localized
 from ..models import Poll, validate
 from ._common import _freelancer_row, _iso, _now
 from .requests import _request_row
@@ -62,6 +63,31 @@ def record_poll_channel(db: sqlite_utils.Database, poll_id: int, channel: str) -
     db.execute("UPDATE polls SET channel = ? WHERE id = ?", [channel, poll_id])
 
 
+#: The answers to a poll, as stored, and their labels (translated when shown).
+ANSWERS = {"yes": N_("yes"), "no": N_("no"), "maybe": N_("maybe")}
+
+
+def normalise_answer(answer: object) -> str:
+    """An answer as stored: "Oui" is ``yes``, "peut-être" ``maybe`` (unknown text as it is)."""
+    value = str(answer or "").strip().lower()
+    return {"oui": "yes", "non": "no", "peut-être": "maybe", "peut-etre": "maybe"}.get(
+        value, value
+    )
+
+
+def answer_label(answer: str) -> Localized:
+    """The label of a stored answer, put in a sentence in the reader's language."""
+    return Localized(ANSWERS.get(answer, answer))
+
+
+def get_poll(db: sqlite_utils.Database, poll_id: int) -> dict[str, Any]:
+    """One poll's row; NotFound when there is none."""
+    rows = list(db.query("SELECT * FROM polls WHERE id = ?", [poll_id]))
+    if not rows:
+        raise NotFound("No poll #{id}.", field="poll", id=poll_id)
+    return rows[0]
+
+
 @in_transaction
 def answer_poll(
     db: sqlite_utils.Database,
@@ -75,11 +101,8 @@ def answer_poll(
     The answer also confirms the freelancer's availability (``availability_confirmed_at``,
     ``availability_confirmed_by = 'answer'``).
     """
-    value = str(answer or "").strip().lower()
-    value = {"oui": "yes", "non": "no", "peut-être": "maybe", "peut-etre": "maybe"}.get(
-        value, value
-    )
-    if value not in ("yes", "no", "maybe"):
+    value = normalise_answer(answer)
+    if value not in ANSWERS:
         raise InvalidInput(
             "The answer must be yes, no or maybe (got '{value}').",
             field="answer",

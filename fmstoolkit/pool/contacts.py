@@ -98,6 +98,7 @@ def link_telegram_chat(db: sqlite_utils.Database, freelancer_id: int, chat_id: i
     )
     db.execute(
         "UPDATE contacts SET telegram_chat_id = ?, telegram_closed_at = NULL, "
+        "telegram_closed_by = NULL, "
         "telegram_link_token = NULL, preferred_channel = 'telegram', updated_at = ? "
         "WHERE freelancer_id = ?",
         [chat_id, clock.stamp(), freelancer_id],
@@ -107,15 +108,22 @@ def link_telegram_chat(db: sqlite_utils.Database, freelancer_id: int, chat_id: i
 def reopen_telegram_chat(db: sqlite_utils.Database, freelancer_id: int) -> None:
     """The freelancer's Telegram chat is open again (they wrote to the bot after blocking it)."""
     db.execute(
-        "UPDATE contacts SET telegram_closed_at = NULL, updated_at = ? WHERE freelancer_id = ?",
+        "UPDATE contacts SET telegram_closed_at = NULL, telegram_closed_by = NULL, "
+        "updated_at = ? WHERE freelancer_id = ?",
         [clock.stamp(), freelancer_id],
     )
 
 
-def close_telegram_chat(db: sqlite_utils.Database, freelancer_id: int) -> None:
-    """The freelancer blocked the bot: their Telegram chat is closed (email is used instead)."""
+def close_telegram_chat(
+    db: sqlite_utils.Database, freelancer_id: int, by: str = "blocked"
+) -> None:
+    """The freelancer's Telegram chat is closed (email is used instead): they blocked the bot
+    (``by='blocked'``) or sent ``/stop`` (``by='freelancer'``, their consent withdrawn)."""
+    if by not in ("blocked", "freelancer"):
+        raise ValueError(f"unknown closer of a Telegram chat: {by!r}")
     now = clock.stamp()
     db.execute(
-        "UPDATE contacts SET telegram_closed_at = ?, updated_at = ? WHERE freelancer_id = ?",
-        [now, now, freelancer_id],
+        "UPDATE contacts SET telegram_closed_at = ?, telegram_closed_by = ?, updated_at = ? "
+        "WHERE freelancer_id = ?",
+        [now, by, now, freelancer_id],
     )

@@ -37,7 +37,7 @@ from .. import redact
 from ..config import Settings, get_settings
 from ..errors import DeliveryError
 from ..notify.telegram import FloodLimiter, bot_token
-from . import handlers
+from . import handlers, manager
 from .jobs import JOBS, Job
 
 logger = logging.getLogger("fmstoolkit.assistant")
@@ -77,6 +77,11 @@ def build_assistant(db: Any, settings: Settings | None = None) -> Application:
     )
     application.bot_data[handlers.DB] = db
     application.bot_data[handlers.SETTINGS] = settings
+    # The manager's handlers first: their token and buttons are told apart by a prefix.
+    application.add_handler(CallbackQueryHandler(manager.staff_button, manager.STAFF_PATTERN))
+    application.add_handler(
+        CommandHandler(START_COMMAND, manager.start, filters.Regex(manager.START_PATTERN))
+    )
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(CommandHandler(START_COMMAND, handlers.start))
     application.add_handler(CommandHandler(CANCEL_COMMAND, handlers.cancel))

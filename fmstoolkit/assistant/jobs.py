@@ -4,7 +4,9 @@
   at most :data:`SEND_BATCH` messages per run, so that stopping waits for a handful of messages,
   never for a whole backlog;
 - :func:`apply_rules` (at start, then every hour): the follow-up rules
-  (:func:`fmstoolkit.actions.followups.run_rules`).
+  (:func:`fmstoolkit.actions.followups.run_rules`);
+- :func:`manager_rules` (at start, then every hour): the manager's requalification alerts and,
+  once a day after ``FMS_DIGEST_HOUR``, their digest (:mod:`fmstoolkit.actions.manager`).
 
 A job never stops the assistant: a mail server or Telegram that is down leaves the messages
 to the outbox's own backoff; a database busy with another writer (a notebook saving) is logged
@@ -20,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
 from .. import db as dbmod
-from ..actions import followups
+from ..actions import followups, manager
 from ..config import Settings
 from ..errors import FmsError
 from ..notify import dispatcher
@@ -75,6 +77,24 @@ async def apply_rules(db: Any, settings: Settings) -> dict[str, Any] | None:
     return result
 
 
+async def manager_rules(db: Any, settings: Settings) -> dict[str, Any] | None:
+    """Queue the manager's requalification alerts and, when due, the digest; log counts."""
+    try:
+        alerts = manager.queue_requalification_alerts(db)
+        digest_id = manager.queue_digest(db)
+    except (FmsError, sqlite3.OperationalError) as error:
+        if (sentence := _sentence(error)) is None:
+            raise
+        logger.warning("manager: not done this time: %s", sentence)
+        return None
+    logger.info(
+        "manager: %d requalification alerts, digest %s",
+        len(alerts),
+        "queued" if digest_id else "not due",
+    )
+    return {"alerts": alerts, "digest": digest_id}
+
+
 class Job(NamedTuple):
     """A job of the assistant: its name, how often it runs (seconds) and what it does."""
 
@@ -87,4 +107,5 @@ class Job(NamedTuple):
 JOBS = (
     Job("outbox", lambda s: s.assistant_send_seconds, send_outbox),
     Job("followups", lambda s: RULES_EVERY, apply_rules),
+    Job("manager", lambda s: RULES_EVERY, manager_rules),
 )

@@ -97,7 +97,8 @@ def compute(db: sqlite_utils.Database, now: dt.datetime | None = None) -> dict[s
     be sent; ``*_more``: lines left out of a list past :data:`SHOWN`."""
     now = now or clock.now()
     today = day_of(now)
-    start = since(db, now)
+    # Stamps are to the second: what the last digest counted (its second included) is left out.
+    start = clock.stamp(clock.parse_stamp(since(db, now)) + dt.timedelta(seconds=1))
     overdue = [
         {
             "mission_id": row["mission_id"],

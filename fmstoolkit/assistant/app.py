@@ -33,7 +33,7 @@ from telegram.ext import (
     filters,
 )
 
-from .. import redact
+from .. import clock, redact
 from ..config import Settings, get_settings
 from ..errors import DeliveryError
 from ..notify.telegram import FloodLimiter, bot_token
@@ -100,14 +100,23 @@ def _job_callback(job: Job):
 
 def schedule_jobs(application: Application, settings: Settings) -> None:
     """Put every job of :mod:`.jobs` in the Application's job queue (first run at once; one
-    run of a job at a time: a slow run is not started again before it ends)."""
+    run of a job at a time: a slow run is not started again before it ends).
+
+    The first run is given as APScheduler's ``next_run_time``, with no misfire grace: the
+    scheduler starts only once the bot is connected, and an interval trigger whose start has
+    passed by then would first fire one interval later (the hourly jobs an hour after start)."""
     for job in JOBS:
         application.job_queue.run_repeating(
             _job_callback(job),
             interval=job.every(settings),
             first=0,
             name=job.name,
-            job_kwargs={"max_instances": 1, "coalesce": True},
+            job_kwargs={
+                "max_instances": 1,
+                "coalesce": True,
+                "misfire_grace_time": None,
+                "next_run_time": clock.now(),
+            },
         )
 
 

@@ -29,8 +29,8 @@ from typing import Any
 import sqlite_utils
 
 from . import clock, offboarding
-from .db import get_meta
 from .config import get_settings
+from .db import get_meta
 from .models.enums import OPEN_REQUESTS_SQL
 from .replies import ledger
 

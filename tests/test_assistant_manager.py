@@ -39,7 +39,7 @@ def alerts(standin) -> list[str]:
     return [c.get("text") or "" for c in standin.answered_callbacks]
 
 
-def test_the_manager_links_their_chat_once_with_the_invitation(
+def test_the_manager_links_their_chat_once_with_the_invitation(  # noqa: F811 - fixtures
     db, inbox, telegram_standin, telegram_settings, start_assistant
 ):
     token = manager_chat.new_invitation(db)
@@ -61,7 +61,7 @@ def test_the_manager_links_their_chat_once_with_the_invitation(
     assert token not in log and "Traceback" not in log
 
 
-def test_digest_by_email_and_the_requalification_alert_once(
+def test_digest_by_email_and_the_requalification_alert_once(  # noqa: F811 - fixtures
     db, inbox, start_assistant, manager_env
 ):
     today = clock.today()
@@ -89,7 +89,7 @@ def test_digest_by_email_and_the_requalification_alert_once(
     assert "Zoé" not in assistant.text() + again.text()
 
 
-def test_a_request_is_staffed_by_two_presses(
+def test_a_request_is_staffed_by_two_presses(  # noqa: F811 - fixtures
     db, inbox, telegram_standin, telegram_settings, start_assistant, manager_env
 ):
     """The question reaches Ana and Bob; Ana presses yes; the manager's chat gets her answer

@@ -1,4 +1,5 @@
-"""Render a message to a freelancer (or to the manager) in every form it may be sent in, in the freelancer's language.
+"""Render a message to a freelancer (or to the manager) in every form it may be sent in, in the
+reader's language.
 
 Each kind of message has two Jinja2 templates in ``templates/``, written once for every language:
 ``<kind>.txt`` (blocks ``subject`` and ``text``: the plain-text email) and ``<kind>.html`` (the

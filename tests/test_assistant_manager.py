@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import test_assistant
 from notify_fixtures import make_freelancer
 from planning_fixtures import past_mission
 from test_actions_planning import request
-from test_assistant import inbox, start_assistant, wait_for  # noqa: F401 - fixtures
+from test_assistant import wait_for
 
 from fmstoolkit import clock, manager_chat, planning, pool
 from fmstoolkit.actions import planning as actions
@@ -20,6 +21,10 @@ from fmstoolkit.notify import outbox
 
 pytest_plugins = ["telegram_standin"]
 pytestmark = pytest.mark.real_clock  # another process: the machine's clock
+
+#: The fixtures of the assistant's tests: an SMTP server, the real process.
+inbox = test_assistant.inbox
+start_assistant = test_assistant.start_assistant
 
 BOSS = 990001
 ANA = 990002
@@ -39,7 +44,7 @@ def alerts(standin) -> list[str]:
     return [c.get("text") or "" for c in standin.answered_callbacks]
 
 
-def test_the_manager_links_their_chat_once_with_the_invitation(  # noqa: F811 - fixtures
+def test_the_manager_links_their_chat_once_with_the_invitation(
     db, inbox, telegram_standin, telegram_settings, start_assistant
 ):
     token = manager_chat.new_invitation(db)
@@ -61,7 +66,7 @@ def test_the_manager_links_their_chat_once_with_the_invitation(  # noqa: F811 - 
     assert token not in log and "Traceback" not in log
 
 
-def test_digest_by_email_and_the_requalification_alert_once(  # noqa: F811 - fixtures
+def test_digest_by_email_and_the_requalification_alert_once(
     db, inbox, start_assistant, manager_env
 ):
     today = clock.today()
@@ -89,7 +94,7 @@ def test_digest_by_email_and_the_requalification_alert_once(  # noqa: F811 - fix
     assert "Zoé" not in assistant.text() + again.text()
 
 
-def test_a_request_is_staffed_by_two_presses(  # noqa: F811 - fixtures
+def test_a_request_is_staffed_by_two_presses(
     db, inbox, telegram_standin, telegram_settings, start_assistant, manager_env
 ):
     """The question reaches Ana and Bob; Ana presses yes; the manager's chat gets her answer

@@ -110,6 +110,21 @@ class Settings(BaseSettings):
         60.0, gt=0, le=3600, description="How often the assistant reads the replies mailbox."
     )
 
+    manager_email: str | None = Field(
+        None, description="The manager's address: digests, alerts and freelancers' yeses."
+    )
+    digest_hour: int = Field(
+        8, ge=0, le=23, description="Hour of the agency's day after which the morning digest "
+        "is sent (once a day)."
+    )
+    requalification_months: float = Field(
+        6.0, gt=0, le=24, description="Months of missions over the window above which the "
+        "manager is alerted (risk of requalification as employment)."
+    )
+    requalification_window_months: int = Field(
+        12, ge=1, le=36, description="The window of the requalification alert, in months."
+    )
+
     secret_key: SecretStr | None = Field(
         None,
         description="Signs Telegram button data; default: a random per-database secret kept "

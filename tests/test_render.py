@@ -39,6 +39,31 @@ CONTEXT = {
 BARE = CONTEXT | {key: None for key in ("client", "title", "role", "lead_name", "author", "reason")}
 
 
+#: What the manager's messages are about (the digest's lists, the alert, a freelancer's yes).
+MANAGER = {
+    "signature": "Agence Lumen",
+    "day": "2026-12-01",
+    "overdue": [{"mission_id": 3, "project": PROJECT, "end_date": "2026-11-20", "days": 11}],
+    "overdue_more": 2,
+    "requests": [{"request_id": 2, "project": PROJECT, "start_date": "2027-01-04", "asked": 3,
+                  "answered": 1}],
+    "requests_more": 1,
+    "answers": {"yes": 1, "maybe": 0, "no": 2},
+    "mails": {"applied": 1, "left": 1},
+    "dead": 4,
+    "freelancer": "Zoé Durand",
+    "months": 6.5,
+    "window_months": 12,
+    "limit_months": 6,
+    "project": PROJECT,
+    "start_date": "2027-01-04",
+    "end_date": "2027-01-08",
+    "candidate": "#1, 80/100: React",
+}
+MANAGER_BARE = MANAGER | {"overdue": [], "requests": [], "overdue_more": 0,
+                          "requests_more": 0, "candidate": None}  # fmt: skip
+
+
 def both(kind: str, context: dict | None = None) -> tuple[render.Rendered, render.Rendered]:
     context = CONTEXT if context is None else context
     return render.render(kind, "fr", context), render.render(kind, "en", context)
@@ -253,7 +278,43 @@ def test_every_sentence_a_message_shows_is_found_by_the_catalogue_extraction(mon
         for context in (CONTEXT, BARE, BARE | {"project": None, "days": 1}, reminder):
             for kind in render.KINDS:
                 render.render(kind, "fr", context)
+        for context in (MANAGER, MANAGER_BARE):
+            for kind in render.MANAGER_KINDS:
+                render.render(kind, "fr", context)
     finally:
         render.environment.cache_clear()
     assert recording.looked_up and recording.looked_up <= extracted
     assert extracted - recording.looked_up == set()  # and no sentence is dead
+
+
+def test_the_managers_messages_say_what_happened_without_the_freelancers_footer():
+    """The digest, the requalification alert and a freelancer's yes, in the agency's language;
+    values escaped in the HTML and Telegram forms; no "unsubscribe" footer (the manager is no
+    member of the freelance network)."""
+    fr = render.render("manager_digest", "fr", MANAGER)
+    en = render.render("manager_digest", "en", MANAGER)
+    assert en.subject == "Your digest of 1 December 2026"
+    assert fr.subject == "Votre point du 1 décembre 2026"
+    assert f"- mission #3 ({PROJECT}), ended 20 November 2026, 11 days ago\n" in en.text
+    assert "- and 2 more\n" in en.text
+    assert f"- request #2 ({PROJECT}, from 4 January 2027): 3 asked, 1 answered\n" in en.text
+    assert "Answers received: 1 yes, 0 maybe, 2 no.\n" in en.text
+    assert "E-mail replies: 1 recorded, 1 left for you to read.\n" in en.text
+    assert "Messages that could not be sent: 4.\n" in en.text
+    assert "Réponses reçues : 1 oui, 0 peut-être, 2 non." in fr.text
+    assert ESCAPED in en.telegram and PROJECT not in en.telegram + en.html
+    for kind in render.MANAGER_KINDS:
+        for r in (render.render(kind, "fr", MANAGER), render.render(kind, "en", MANAGER)):
+            assert "unsubscribe" not in r.text + r.html and "désinscription" not in r.text
+            assert 0 < render.telegram_length(r.telegram) <= render.TELEGRAM_LIMIT
+    alert = render.render("requalification_alert", "en", MANAGER)
+    assert alert.subject == "Requalification risk: Zoé Durand"
+    assert alert.text.startswith(
+        "Zoé Durand has worked 6.5 months for the agency over the last 12 months, more than "
+        "the limit of 6 months."
+    )
+    assert "<b>Zoé Durand</b> a travaillé 6,5 mois" in render.render(
+        "requalification_alert", "fr", MANAGER).telegram  # fmt: skip
+    yes = render.render("staffing_answer", "en", MANAGER)
+    assert yes.subject == f"Zoé Durand is available for {PROJECT}"
+    assert "In the ranking: #1, 80/100: React" in yes.telegram

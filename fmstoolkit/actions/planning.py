@@ -18,7 +18,7 @@ from ..errors import InvalidInput, InvalidState
 from ..i18n import _
 from ..models.enums import OPEN_REQUEST_STATUSES
 from ..notify import outbox
-from . import messages
+from . import messages, staffing
 
 
 def ask_availability(
@@ -85,13 +85,16 @@ def assign_and_confirm(
     confirm: bool = True,
 ) -> dict[str, Any]:
     """Staff a request's role with a freelancer (the mission, with the double-booking checks)
-    and queue the mission confirmation (an .ics by email, or Telegram). Returns the mission
-    with ``confirmation_id`` and the request's new ``request_status``."""
+    and queue the mission confirmation (an .ics by email, or Telegram); the other freelancers
+    asked about the role are told it is filled (:mod:`.staffing`). Returns the mission with
+    ``confirmation_id``, ``told_filled`` (those messages) and the request's new
+    ``request_status``."""
     with db.atomic():
         mission_id = planning.assign(
             db, request_id, freelancer_id, role_id=role_id, daily_rate=daily_rate
         )
         mission = _confirmed(db, mission_id, confirm)
+        mission["told_filled"] = staffing.enqueue_role_filled(db, mission_id)
     mission["request_status"] = planning.get_request(db, request_id)["status"]
     return mission
 
@@ -155,7 +158,9 @@ def answer_poll(
     by_freelancer: bool = False,
 ) -> dict[str, Any]:
     """Record a freelancer's answer to an availability question (a button, a reply, a phone
-    call): it also refreshes the day their availability was last confirmed.
+    call): it also refreshes the day their availability was last confirmed. A yes is passed
+    on to the manager with *Assign* / *Wait* buttons (:mod:`.staffing`), in the same
+    transaction.
 
     ``by_freelancer`` (their own press): an answer is recorded once, and a second press changes
     it only while the request is open or polling; on a staffed or cancelled request it is
@@ -178,7 +183,10 @@ def answer_poll(
                         field="answer",
                         answer=planning.answer_label(row[0]),
                     )
-        return planning.answer_poll(db, poll_id, answer, when=when) | {"changed": True}
+        poll = planning.answer_poll(db, poll_id, answer, when=when) | {"changed": True}
+        if poll["answer"] == "yes":
+            staffing.enqueue_yes_for_manager(db, poll_id)
+    return poll
 
 
 def answer_availability_check(

@@ -42,11 +42,12 @@ _REFUSED = (Conflict, InvalidInput, InvalidState, NotFound)
 def _answered_message(
     db: sqlite_utils.Database, mail: replies.IncomingMail
 ) -> dict[str, Any] | None:
-    """The outbox message (sent by email) the mail answers, or None."""
+    """The outbox message (sent by email to a freelancer) the mail answers, or None: a reply
+    to a message to the manager (their digest) answers no one's poll, and opts no one out."""
     for outbox_id, message_id in replies.referenced_outbox_ids(mail):
         row = db.execute(
             "SELECT id FROM outbox WHERE id = ? AND sent_channel = 'email' "
-            "AND lower(provider_id) = lower(?)",
+            "AND recipient = 'freelancer' AND lower(provider_id) = lower(?)",
             [outbox_id, message_id],
         ).fetchone()
         if row:

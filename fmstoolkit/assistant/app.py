@@ -33,11 +33,11 @@ from telegram.ext import (
     filters,
 )
 
-from .. import redact
+from .. import clock, redact
 from ..config import Settings, get_settings
 from ..errors import DeliveryError
 from ..notify.telegram import FloodLimiter, bot_token
-from . import commands, handlers
+from . import commands, handlers, manager
 from .jobs import JOBS, Job
 
 logger = logging.getLogger("fmstoolkit.assistant")
@@ -77,6 +77,11 @@ def build_assistant(db: Any, settings: Settings | None = None) -> Application:
     )
     application.bot_data[handlers.DB] = db
     application.bot_data[handlers.SETTINGS] = settings
+    # The manager's handlers first: their token and buttons are told apart by a prefix.
+    application.add_handler(CallbackQueryHandler(manager.staff_button, manager.STAFF_PATTERN))
+    application.add_handler(
+        CommandHandler(START_COMMAND, manager.start, filters.Regex(manager.START_PATTERN))
+    )
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(CommandHandler(START_COMMAND, handlers.start))
     application.add_handler(CommandHandler(CANCEL_COMMAND, handlers.cancel))
@@ -97,14 +102,23 @@ def _job_callback(job: Job):
 
 def schedule_jobs(application: Application, settings: Settings) -> None:
     """Put every job of :mod:`.jobs` in the Application's job queue (first run at once; one
-    run of a job at a time: a slow run is not started again before it ends)."""
+    run of a job at a time: a slow run is not started again before it ends).
+
+    The first run is given as APScheduler's ``next_run_time``, with no misfire grace: the
+    scheduler starts only once the bot is connected, and an interval trigger whose start has
+    passed by then would first fire one interval later (the hourly jobs an hour after start)."""
     for job in JOBS:
         application.job_queue.run_repeating(
             _job_callback(job),
             interval=job.every(settings),
             first=0,
             name=job.name,
-            job_kwargs={"max_instances": 1, "coalesce": True},
+            job_kwargs={
+                "max_instances": 1,
+                "coalesce": True,
+                "misfire_grace_time": None,
+                "next_run_time": clock.now(),
+            },
         )
 
 

@@ -9,6 +9,8 @@
   freelancers' e-mail replies (:func:`fmstoolkit.notify.imap.read_replies`), in a thread of its
   own with its own connection (imap-tools is synchronous), backing off while the mailbox cannot
   be reached.
+- :func:`manager_rules` (at start, then every hour): the manager's requalification alerts and,
+  once a day after ``FMS_DIGEST_HOUR``, their digest (:mod:`fmstoolkit.actions.manager`).
 
 A job never stops the assistant: a mail server or Telegram that is down leaves the messages
 to the outbox's own backoff; a database busy with another writer (a notebook saving) is logged
@@ -26,7 +28,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
 from .. import db as dbmod
-from ..actions import followups
+from ..actions import followups, manager
 from ..config import Settings
 from ..errors import FmsError
 from ..notify import dispatcher, imap
@@ -141,6 +143,24 @@ async def read_mail(db: Any, settings: Settings) -> dict[str, int] | None:
     return summary
 
 
+async def manager_rules(db: Any, settings: Settings) -> dict[str, Any] | None:
+    """Queue the manager's requalification alerts and, when due, the digest; log counts."""
+    try:
+        alerts = manager.queue_requalification_alerts(db)
+        digest_id = manager.queue_digest(db)
+    except (FmsError, sqlite3.OperationalError) as error:
+        if (sentence := _sentence(error)) is None:
+            raise
+        logger.warning("manager: not done this time: %s", sentence)
+        return None
+    logger.info(
+        "manager: %d requalification alerts, digest %s",
+        len(alerts),
+        "queued" if digest_id else "not due",
+    )
+    return {"alerts": alerts, "digest": digest_id}
+
+
 class Job(NamedTuple):
     """A job of the assistant: its name, how often it runs (seconds) and what it does."""
 
@@ -154,4 +174,5 @@ JOBS = (
     Job("outbox", lambda s: s.assistant_send_seconds, send_outbox),
     Job("followups", lambda s: RULES_EVERY, apply_rules),
     Job("mail", lambda s: s.assistant_mail_seconds, read_mail),
+    Job("manager", lambda s: RULES_EVERY, manager_rules),
 )

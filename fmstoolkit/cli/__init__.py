@@ -17,6 +17,7 @@ from .common import FmsGroup
 from .database import backup_cmd, demo, init, restore_cmd
 from .followups import followups_group
 from .mail import mail_group
+from .manager import manager_group
 from .offboarding import offboard, offboarding_group
 from .outbox import outbox_group
 from .planning import (
@@ -66,7 +67,7 @@ for _command in (
     # publishing
     publish_cmd, serve_cmd,
     # notifications
-    outbox_group, followups_group, mail_group,
+    outbox_group, followups_group, mail_group, manager_group,
     # assistant
     assistant_cmd, bot,
 ):  # fmt: skip

@@ -1,4 +1,4 @@
-"""The migrations of the operational database, in the order they apply (m001 to m008).
+"""The migrations of the operational database, in the order they apply (m001 to m009).
 
 They use sqlite-utils' own migrations API (tracked in ``_sqlite_migrations``, set
 :data:`MIGRATION_SET`) rather than a hand-written version table: each is applied once, in a
@@ -284,6 +284,82 @@ def m008_telegram_updates(db: sqlite_utils.Database) -> None:
     db.execute(
         "ALTER TABLE contacts ADD COLUMN telegram_closed_by TEXT "
         "CHECK (telegram_closed_by IS NULL OR telegram_closed_by IN ('freelancer', 'blocked'))"
+    )
+
+
+_OUTBOX_V2 = """
+CREATE TABLE outbox_v2 (
+    id INTEGER PRIMARY KEY,
+    dedupe_key TEXT NOT NULL UNIQUE,
+    recipient TEXT NOT NULL DEFAULT 'freelancer' CHECK (recipient IN ('freelancer', 'manager')),
+    freelancer_id INTEGER REFERENCES freelancers(id) ON DELETE CASCADE,
+    channel TEXT NOT NULL DEFAULT 'preferred'
+        CHECK (channel IN ('preferred', 'email', 'telegram')),
+    kind TEXT NOT NULL,
+    lang TEXT,
+    subject TEXT,
+    body TEXT,
+    html TEXT,
+    payload TEXT, -- JSON
+    status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'sending', 'sent', 'dead', 'cancelled')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL DEFAULT (clock_now()),
+    lease_until TEXT,
+    last_error TEXT,
+    sent_channel TEXT,
+    sent_at TEXT,
+    provider_id TEXT,
+    created_at TEXT NOT NULL DEFAULT (clock_now()),
+    claim_token TEXT,
+    CHECK (recipient = 'manager' OR freelancer_id IS NOT NULL)
+)
+"""
+_OUTBOX_COLUMNS = (
+    "id, dedupe_key, freelancer_id, channel, kind, lang, subject, body, html, payload, status, "
+    "attempts, next_attempt_at, lease_until, last_error, sent_channel, sent_at, provider_id, "
+    "created_at, claim_token"
+)
+
+
+@MIGRATIONS()
+def m009_manager_messages(db: sqlite_utils.Database) -> None:
+    """Messages to the manager go through the outbox too (issue 13), and the manager's own
+    Telegram chat is linked with a manager invitation.
+
+    ``outbox.recipient`` says who reads a message: ``freelancer`` (every message before this
+    migration) or ``manager`` (the digest, the requalification alert, a freelancer's "yes").
+    A manager's message names the freelancer it is about in ``freelancer_id`` when there is one
+    (so forgetting that freelancer erases it too), else NULL (the digest): the column becomes
+    nullable, which SQLite allows only by rebuilding the table ("Making other kinds of table
+    schema changes": create, copy, drop, rename, then the indexes again). No table, trigger or
+    view refers to ``outbox``, so the rename has nothing else to update.
+
+    ``_manager_chats``: one row per manager invitation (its token, printed by
+    ``fms manager invite``), the chat that used it and when. The chat id is personal: it stays
+    here, like a freelancer's in ``contacts``. The leading underscore marks the assistant's
+    working state (the demo has no manager chat).
+    """
+    db.execute(_OUTBOX_V2)
+    db.execute(f"INSERT INTO outbox_v2 ({_OUTBOX_COLUMNS}) SELECT {_OUTBOX_COLUMNS} FROM outbox")
+    db.execute("DROP TABLE outbox")
+    db.execute("ALTER TABLE outbox_v2 RENAME TO outbox")
+    db.execute("CREATE INDEX idx_outbox_due ON outbox(status, next_attempt_at)")
+    db.execute(
+        "CREATE INDEX idx_outbox_claim ON outbox(claim_token) WHERE claim_token IS NOT NULL"
+    )
+    db.execute("CREATE INDEX idx_outbox_freelancer ON outbox(freelancer_id)")
+    db.execute(
+        """
+        CREATE TABLE _manager_chats (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            chat_id INTEGER,
+            created_at TEXT NOT NULL DEFAULT (clock_now()),
+            linked_at TEXT,
+            closed_at TEXT
+        )
+        """
     )
 
 

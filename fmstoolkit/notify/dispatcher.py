@@ -27,6 +27,8 @@ channel; Telegram falls back to email when the freelancer has no Telegram chat, 
 (blocked the bot) or Telegram is not configured. When Telegram says "blocked" while sending, the
 contact's Telegram channel is marked closed and the message is queued again on email.
 Freelancers who opted out since the message was queued get it cancelled, with the reason.
+Messages to the manager (``recipient = 'manager'``) go to the manager's linked chat or to
+``FMS_MANAGER_EMAIL`` (:mod:`.recipients`), whatever the freelancer they are about decided.
 
 Tests and benchmarks pass their own channel objects with ``channels=``.
 """
@@ -46,7 +48,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .. import redact
+from .. import manager_chat, redact
 from ..actions import freelancers
 from ..actions import messages as _messages  # noqa: F401 - registers what "sent" means per kind
 from ..config import Settings, get_settings
@@ -149,7 +151,7 @@ class _Drain:
         self.given = dict(channels or {})
         self.opened: dict[str, Any] = {}
         self.failed_open: dict[str, str] = {}
-        self.contacts: dict[int, dict[str, Any]] = {}  # of the batch being sent: memory only
+        self.contacts: dict[tuple, dict[str, Any]] = {}  # of the batch being sent: memory only
         self.progress = progress
         self.grow_total = progress is not None and not getattr(progress, "total", None)
         self.now = now
@@ -198,7 +200,7 @@ class _Drain:
         """Channel and message to send, or None when the message is settled without sending
         (opted out: cancelled; nobody to send to: dead)."""
         db = self.db
-        contact = self.contacts.get(msg["freelancer_id"], {})
+        contact = self.contacts.get(outbox.recipient_key(msg), {})
         reason = outbox.silenced_reason(contact)
         if reason:
             done = outbox.mark_cancelled(db, msg["id"], reason, message=msg)
@@ -212,10 +214,10 @@ class _Drain:
             )
             return None
         if name is None:
-            self._failed(
-                msg, "", "no email address or open Telegram chat for this freelancer",
-                permanent=True,
-            )
+            nobody = "no email address or open Telegram chat for this freelancer"
+            if msg.get("recipient") == "manager":
+                nobody = outbox.NO_MANAGER
+            self._failed(msg, "", nobody, permanent=True)
             return None
         return name, build_message(msg, name, contact), contact
 
@@ -246,7 +248,10 @@ class _Drain:
         if isinstance(exc, PermanentFailure):
             reason = _scrub(exc.reason, out.recipient)
             if exc.channel_closed and name == "telegram":
-                freelancers.close_telegram_chat(db, msg["freelancer_id"])
+                if msg.get("recipient") == "manager":
+                    manager_chat.close(db)
+                else:
+                    freelancers.close_telegram_chat(db, msg["freelancer_id"])
                 if contact.get("email"):
                     done = outbox.requeue(
                         db, msg["id"], "email", f"telegram: {reason}", self._now(), message=msg
@@ -301,7 +306,7 @@ class _Drain:
         """Email one after the other on its one connection; Telegram concurrently (its channel
         paces the sends to Telegram's limits, so one slow chat does not hold up the others)."""
         groups: dict[str, list] = {"email": [], "telegram": []}
-        self.contacts = outbox.contacts_of(self.db, [m["freelancer_id"] for m in batch])
+        self.contacts = outbox.recipients_of(self.db, batch)
         for msg in batch:
             prepared = self.prepare(msg)
             if prepared is None:

@@ -32,7 +32,7 @@ class Button:
 @dataclass(frozen=True)
 class OutgoingMessage:
     outbox_id: int
-    freelancer_id: int
+    freelancer_id: int | None  # None: a message to the manager about no one
     kind: str
     channel: str  # "email" or "telegram"
     recipient: str  # email address or Telegram chat id: personal, never logged

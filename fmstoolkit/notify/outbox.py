@@ -1,4 +1,5 @@
-"""The outbox: every message to a freelancer goes through this durable queue in SQLite.
+"""The outbox: every message to a freelancer, or to the manager, goes through this durable queue
+in SQLite.
 
 A message is queued once (its ``dedupe_key`` is unique: queuing "poll:12" twice stores one
 message), rendered at once in every form it may be sent in (subject, plain text, HTML, Telegram
@@ -16,6 +17,12 @@ A sender *claims* due messages with a token and a short lease that it renews whi
 again seconds later, when its lease runs out. What a sender records (:func:`mark_sent`,
 :func:`mark_failed`, :func:`mark_cancelled`, :func:`requeue`) takes effect only while it still
 holds the message under its token; otherwise nothing changes and a line is logged (ids only).
+
+Who reads a message is its ``recipient``: ``freelancer`` (``freelancer_id``) or ``manager``
+(:func:`enqueue_for_manager`: the digest, alerts, a freelancer's "yes"; ``freelancer_id`` then
+names the freelancer the message is about, if any, so that forgetting them erases it too). The
+manager is reached through their linked chat or ``FMS_MANAGER_EMAIL``
+(:func:`fmstoolkit.manager_chat.contact`), whatever the freelancer it is about decided.
 
 Privacy: rows hold what is said and to whom by freelancer id, never an address. Recipient
 addresses are looked up in ``contacts`` by the dispatcher, in memory, at send time. The Telegram
@@ -36,17 +43,26 @@ from typing import Any
 
 import sqlite_utils
 
-from .. import clock, pool
+from .. import clock, manager_chat, pool
 from ..config import get_settings
 from ..errors import InvalidInput, InvalidState, NotFound
 from ..i18n import N_
 from ..models import OUTBOX_STATUSES
 from . import claims, render
 from .claims import HELD
+from .listing import counts, due_count, list_messages  # noqa: F401 - re-exported
+from .recipients import (  # noqa: F401 - re-exported
+    choose_channel,
+    contact_of,
+    contacts_of,
+    recipient_key,
+    recipients_of,
+    telegram_open,
+)
 
 STATUSES = OUTBOX_STATUSES
 CHANNELS = ("preferred", "email", "telegram")
-KINDS = render.KINDS
+KINDS = render.ALL_KINDS
 #: Stands for the personal Telegram connect link in stored bodies (filled in at send time).
 CONNECT_URL = "https://t.me/connect-link-added-when-sent"
 MAX_ERROR_CHARS = 500
@@ -79,52 +95,6 @@ def get(db: sqlite_utils.Database, message_id: int) -> dict[str, Any]:
     return claims.decode(rows[0])
 
 
-def list_messages(
-    db: sqlite_utils.Database,
-    *,
-    status: str | None = None,
-    freelancer_id: int | None = None,
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """Messages, newest first, with the freelancer's name (never an address)."""
-    where, params = [], []
-    if status is not None:
-        if status not in STATUSES:
-            raise InvalidInput(
-                "Unknown status {status}: use one of {choices}.",
-                field="status",
-                status=status,
-                choices=", ".join(STATUSES),
-            )
-        where.append("o.status = ?")
-        params.append(status)
-    if freelancer_id is not None:
-        where.append("o.freelancer_id = ?")
-        params.append(freelancer_id)
-    sql = (
-        "SELECT o.id, o.freelancer_id, f.name AS freelancer, o.kind, o.channel, o.status, "
-        "o.attempts, o.next_attempt_at, o.last_error, o.sent_channel, o.sent_at, o.subject, "
-        "o.created_at FROM outbox o JOIN freelancers f ON f.id = o.freelancer_id"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY o.id DESC"
-        + (f" LIMIT {int(limit)}" if limit else "")
-    )
-    return list(db.query(sql, params))
-
-
-def counts(db: sqlite_utils.Database) -> dict[str, int]:
-    """Number of messages per status (every status present, zero included)."""
-    found = dict(db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
-    return {s: found.get(s, 0) for s in STATUSES}
-
-
-def due_count(db: sqlite_utils.Database, now: dt.datetime | None = None) -> int:
-    """How many messages a drain would claim now."""
-    return db.execute(
-        "SELECT count(*) FROM outbox WHERE " + claims.DUE, {"now": stamp(now)}
-    ).fetchone()[0]
-
-
 # --- queuing -------------------------------------------------------------------------------------
 
 
@@ -151,23 +121,7 @@ def signature() -> str:
     return name or "fmstoolkit"
 
 
-def enqueue(
-    db: sqlite_utils.Database,
-    *,
-    dedupe_key: str,
-    freelancer_id: int,
-    kind: str,
-    channel: str = "preferred",
-    payload: dict[str, Any] | None = None,
-    lang: str | None = None,
-) -> int:
-    """Queue message ``kind`` for a freelancer; return its id.
-
-    ``payload`` is the templates' context (plus ``buttons`` for Telegram and ``ics`` for a
-    calendar attachment); it must be JSON-serialisable and hold no contact data. Queuing the same
-    ``dedupe_key`` again returns the first message's id and changes nothing. A freelancer who
-    opted out gets the message stored as ``cancelled`` with the reason: it is never sent.
-    """
+def _check(dedupe_key: str, channel: str, kind: str) -> None:
     if not dedupe_key or not dedupe_key.strip():
         raise InvalidInput(
             "A message needs a dedupe key.",
@@ -186,35 +140,45 @@ def enqueue(
             field="kind",
             kind=kind,
         )
-    existing = db.execute("SELECT id FROM outbox WHERE dedupe_key = ?", [dedupe_key]).fetchone()
-    if existing:
-        return existing[0]
-    freelancer = _freelancer(db, freelancer_id)
-    lang = lang_of(freelancer, lang)
-    payload = dict(payload or {})
-    context = {
-        "name": freelancer["name"],
-        "first_name": freelancer["name"].split()[0],
-        "signature": signature(),
-    } | payload
+
+
+def _existing(db: sqlite_utils.Database, dedupe_key: str) -> int | None:
+    row = db.execute("SELECT id FROM outbox WHERE dedupe_key = ?", [dedupe_key]).fetchone()
+    return row[0] if row else None
+
+
+def _store(
+    db: sqlite_utils.Database,
+    *,
+    dedupe_key: str,
+    recipient: str,
+    freelancer_id: int | None,
+    kind: str,
+    channel: str,
+    lang: str,
+    payload: dict[str, Any],
+    context: dict[str, Any],
+    reason: str | None,
+) -> int:
+    """Render ``kind`` and store it once (``reason``: why it is stored ``cancelled``)."""
     try:
-        rendered = render.render(kind, lang, context)
+        rendered = render.render(kind, lang, context | payload)
     except ValueError as exc:
         raise InvalidInput(
             "Cannot write this message: {exc}.",
             field="payload",
             exc=exc,
         ) from None
-    reason = silenced_reason(freelancer)
     now = stamp()
     with db.atomic():
         db.execute(
-            "INSERT INTO outbox (dedupe_key, freelancer_id, channel, kind, lang, subject, body, "
-            "html, payload, status, attempts, next_attempt_at, last_error, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) "
+            "INSERT INTO outbox (dedupe_key, recipient, freelancer_id, channel, kind, lang, "
+            "subject, body, html, payload, status, attempts, next_attempt_at, last_error, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) "
             "ON CONFLICT (dedupe_key) DO NOTHING",
             [
                 dedupe_key,
+                recipient,
                 freelancer_id,
                 channel,
                 kind,
@@ -229,45 +193,79 @@ def enqueue(
                 now,
             ],
         )
-        return db.execute("SELECT id FROM outbox WHERE dedupe_key = ?", [dedupe_key]).fetchone()[0]
+        return _existing(db, dedupe_key)
 
 
-# --- who can be reached, and how -----------------------------------------------------------------
+def enqueue(
+    db: sqlite_utils.Database,
+    *,
+    dedupe_key: str,
+    freelancer_id: int,
+    kind: str,
+    channel: str = "preferred",
+    payload: dict[str, Any] | None = None,
+    lang: str | None = None,
+) -> int:
+    """Queue message ``kind`` for a freelancer; return its id.
 
-
-def contact_of(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]:
-    """Where to reach a freelancer, and whether we may: personal, keep it in memory only."""
-    return contacts_of(db, [freelancer_id]).get(freelancer_id, {})
-
-
-def contacts_of(db: sqlite_utils.Database, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """:func:`contact_of` for many freelancers in one query (a sender's batch), by id."""
-    rows = db.query(
-        "SELECT f.id, c.email, c.telegram_chat_id, c.telegram_closed_at, c.telegram_link_token, "
-        "c.preferred_channel, f.opted_out_at, f.status FROM freelancers f LEFT JOIN contacts c "
-        "ON c.freelancer_id = f.id WHERE f.id IN (SELECT value FROM json_each(?))",
-        [json.dumps(sorted(set(ids)))],
+    ``payload`` is the templates' context (plus ``buttons`` for Telegram and ``ics`` for a
+    calendar attachment); it must be JSON-serialisable and hold no contact data. Queuing the same
+    ``dedupe_key`` again returns the first message's id and changes nothing. A freelancer who
+    opted out gets the message stored as ``cancelled`` with the reason: it is never sent.
+    """
+    _check(dedupe_key, channel, kind)
+    if (existing := _existing(db, dedupe_key)) is not None:
+        return existing
+    freelancer = _freelancer(db, freelancer_id)
+    context = {
+        "name": freelancer["name"],
+        "first_name": freelancer["name"].split()[0],
+        "signature": signature(),
+    }
+    return _store(
+        db,
+        dedupe_key=dedupe_key,
+        recipient="freelancer",
+        freelancer_id=freelancer_id,
+        kind=kind,
+        channel=channel,
+        lang=lang_of(freelancer, lang),
+        payload=dict(payload or {}),
+        context=context,
+        reason=silenced_reason(freelancer),
     )
-    return {row.pop("id"): row for row in rows}
 
 
-def telegram_open(contact: dict[str, Any]) -> bool:
-    """The freelancer's Telegram chat is linked and not closed (they did not block the bot)."""
-    return bool(contact.get("telegram_chat_id")) and not contact.get("telegram_closed_at")
+#: Why a message to the manager is stored ``cancelled`` at once.
+NO_MANAGER = "no manager to write to: set FMS_MANAGER_EMAIL or link the manager's chat"
 
 
-def choose_channel(
-    msg: dict[str, Any], contact: dict[str, Any], telegram_available: bool = True
-) -> str | None:
-    """The channel a message goes through now, or None when the freelancer cannot be reached."""
-    wanted = msg["channel"]
-    if wanted == "preferred":
-        wanted = contact.get("preferred_channel") or "email"
-    if wanted == "telegram" and telegram_available and telegram_open(contact):
-        return "telegram"
-    if contact.get("email"):
-        return "email"
-    return None
+def enqueue_for_manager(
+    db: sqlite_utils.Database,
+    *,
+    dedupe_key: str,
+    kind: str,
+    about: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> int:
+    """Queue message ``kind`` for the manager, in the agency's language (``FMS_LANG``); return
+    its id. ``about``: the freelancer it is about, if any (kept in ``freelancer_id``). Stored
+    ``cancelled`` when the manager cannot be reached (no address, no linked chat)."""
+    _check(dedupe_key, "preferred", kind)
+    if (existing := _existing(db, dedupe_key)) is not None:
+        return existing
+    return _store(
+        db,
+        dedupe_key=dedupe_key,
+        recipient="manager",
+        freelancer_id=about,
+        kind=kind,
+        channel="preferred",
+        lang=get_settings().lang,
+        payload=dict(payload or {}),
+        context={"signature": signature()},
+        reason=None if manager_chat.reachable(db) else NO_MANAGER,
+    )
 
 
 def cancel_pending(
@@ -283,8 +281,8 @@ def cancel_pending(
     if freelancer_id is None and dedupe_prefix is None:
         raise ValueError("cancel_pending needs a freelancer or a dedupe prefix")
     where, params = ["status = 'pending'"], []
-    if freelancer_id is not None:
-        where.append("freelancer_id = ?")
+    if freelancer_id is not None:  # their own messages, not the manager's about them
+        where.append("freelancer_id = ? AND recipient = 'freelancer'")
         params.append(freelancer_id)
     if dedupe_prefix is not None:
         where.append("substr(dedupe_key, 1, ?) = ?")

@@ -1,4 +1,5 @@
-"""Render a message to a freelancer in every form it may be sent in, in the freelancer's language.
+"""Render a message to a freelancer (or to the manager) in every form it may be sent in, in the
+reader's language.
 
 Each kind of message has two Jinja2 templates in ``templates/``, written once for every language:
 ``<kind>.txt`` (blocks ``subject`` and ``text``: the plain-text email) and ``<kind>.html`` (the
@@ -47,7 +48,12 @@ KINDS = (
     "alumni_checkin",
     "availability_check",
     "telegram_invitation",
+    "role_filled",
 )
+#: The messages to the manager (the digest, the alerts, a freelancer's yes): no greeting, no
+#: "unsubscribe" footer (``_manager_email.html``), in the agency's language.
+MANAGER_KINDS = ("manager_digest", "requalification_alert", "staffing_answer")
+ALL_KINDS = KINDS + MANAGER_KINDS
 LANGS = ("fr", "en")
 #: Telegram's limit on a message text (counted in UTF-16 code units, entities included here).
 TELEGRAM_LIMIT = 4096
@@ -122,6 +128,7 @@ def environment(lang: str) -> jinja2.Environment:
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)
     env.filters["date"] = lambda v, lang=lang: i18n.format_date(_printed(v), lang)
     env.filters["money"] = lambda v, lang=lang: i18n.format_money(_printed(v), lang)
+    env.filters["number"] = lambda v, lang=lang: i18n.format_number(_printed(v), lang)
     env.filters["clip"] = clip_escaped
     env.filters["bold"] = bold
     return env
@@ -138,7 +145,7 @@ def render(kind: str, lang: str, context: dict[str, Any]) -> Rendered:
     context lacks, and when the Telegram form would not
     fit Telegram's limit (templates clip long free texts, so this means a template bug).
     """
-    if kind not in KINDS:
+    if kind not in ALL_KINDS:
         raise ValueError(f"unknown message kind: {kind}")
     if lang not in LANGS:
         raise ValueError(f"unknown language: {lang}")

@@ -75,6 +75,7 @@ LABELS: dict[str, dict[str, str]] = {
     "channel": {
         "email": NC_("channel", "E-mail"),
         "telegram": NC_("channel", "Telegram"),
+        "preferred": NC_("channel", "Their preferred channel"),
     },
     "seniority": {
         "junior": NC_("seniority", "Junior"),

@@ -21,7 +21,8 @@ def offboardings_due(db: sqlite_utils.Database, within: int = 7) -> list[dict[st
 
 def open_requests(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Open requests, soonest start first, each with ``yes``, ``maybe``, ``no`` and ``waiting``
-    (asked, no answer yet) and ``skill_labels`` (the roles' skills, ``{"fr": [...], "en": [...]}``)."""
+    (asked, no answer yet) and ``skill_labels`` (the roles' skills: ``{"fr": [...], "en": [...]}``).
+    """
     rows = planning.list_requests(db, status=OPEN_REQUEST_STATUSES)
     answers: dict[int, dict[str, int]] = {}
     for row in db.query(

@@ -77,8 +77,8 @@ def test_jupyterlab_saves_notebooks_without_outputs(tmp_path, free_port):
         [sys.executable, "-m", "jupyter_server",
          f"--config={ROOT / 'scripts' / 'jupyter_server_config.py'}", "--no-browser",
          "--ip=127.0.0.1", f"--port={free_port}", f"--ServerApp.root_dir={tmp_path}",
-         "--IdentityProvider.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
-         "--allow-root"],
+         "--IdentityProvider.token=", "--ServerApp.password=",
+         "--ServerApp.disable_check_xsrf=True", "--allow-root"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
     )  # fmt: skip
     base = f"http://127.0.0.1:{free_port}"

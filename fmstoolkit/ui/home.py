@@ -15,7 +15,7 @@ import ipywidgets as w
 import sqlite_utils
 
 from .. import apps_server, clock, today
-from ..i18n import N_, _, current_lang, format_date, ngettext
+from ..i18n import N_, current_lang, format_date, ngettext
 from ..i18n_labels import status_label
 from ..notify import outbox
 from .common import database, translate
@@ -44,12 +44,12 @@ TEXTS = {
 }
 
 
-def _t(key: str, lang: str, **params) -> str:
+def say(key: str, lang: str, **params) -> str:
     return html.escape(translate(TEXTS, key, lang, **params))
 
 
 def _link(url: str, key: str, lang: str) -> str:
-    return f'<a href="{html.escape(url)}" target="_blank">{_t(key, lang)} →</a>'
+    return f'<a href="{html.escape(url)}" target="_blank">{say(key, lang)} →</a>'
 
 
 def _section(title: str, items: list[str], empty: str, link: str, more: int = 0) -> str:
@@ -69,28 +69,28 @@ def home_html(db: sqlite_utils.Database, lang: str | None = None, limit: int = 8
 
     due = today.offboardings_due(db)
     due_items = [
-        _t("due_row" if row["days_left"] >= 0 else "due_late", lang,
+        say("due_row" if row["days_left"] >= 0 else "due_late", lang,
            freelancer=row["freelancer"], project=row["project"],
            end=format_date(row["end_date"], lang))
         for row in due[:limit]
     ]  # fmt: skip
     requests = today.open_requests(db)
     open_items = [
-        _t("open_row", lang, id=row["id"], project=row["project"],
+        say("open_row", lang, id=row["id"], project=row["project"],
            skills=", ".join(row["skill_labels"][lang]), start=format_date(row["start_date"], lang),
            status=status_label("request", row["status"], lang))
-        + "<br><small>" + _t("answers", lang, **{k: row[k] for k in ("yes", "maybe", "no",
+        + "<br><small>" + say("answers", lang, **{k: row[k] for k in ("yes", "maybe", "no",
                                                                        "waiting")}) + "</small>"
         for row in requests[:limit]
     ]  # fmt: skip
     polls = today.unanswered_polls(db, limit=limit)
     poll_items = [
-        _t("poll_row", lang, freelancer=row["freelancer"], request=row["request_id"],
+        say("poll_row", lang, freelancer=row["freelancer"], request=row["request_id"],
            project=row["project"], asked=format_date(row["asked_at"], lang))
         for row in polls
     ]  # fmt: skip
     counts = outbox.counts(db)
-    outbox_items = [_t("outbox_row", lang, pending=counts["pending"] + counts["sending"],
+    outbox_items = [say("outbox_row", lang, pending=counts["pending"] + counts["sending"],
                        dead=counts["dead"], sent=counts["sent"])]  # fmt: skip
     header = html.escape(
         ngettext("{n} offboarding due", "{n} offboardings due", len(due), lang).format(n=len(due))
@@ -100,14 +100,14 @@ def home_html(db: sqlite_utils.Database, lang: str | None = None, limit: int = 8
     )  # fmt: skip
     return "".join([
         f"<p><b>{header}</b></p>",
-        _section(_t("due", lang), due_items, _t("due_none", lang),
+        _section(say("due", lang), due_items, say("due_none", lang),
                  _link(offboarding_url, "open_offboarding", lang), len(due) - limit),
-        _section(_t("open", lang), open_items, _t("open_none", lang),
+        _section(say("open", lang), open_items, say("open_none", lang),
                  _link(planning_url, "open_planning", lang), len(requests) - limit),
-        _section(_t("polls", lang), poll_items, _t("polls_none", lang),
+        _section(say("polls", lang), poll_items, say("polls_none", lang),
                  _link(planning_url, "open_planning", lang)),
-        _section(_t("outbox", lang), outbox_items, "", _link(planning_url, "open_outbox", lang)),
-        _section(_t("notes", lang), [_t("notes_text", lang)], "",
+        _section(say("outbox", lang), outbox_items, "", _link(planning_url, "open_outbox", lang)),
+        _section(say("notes", lang), [say("notes_text", lang)], "",
                  _link(apps_server.datasette_url("notes"), "notes", lang)),
     ])  # fmt: skip
 
@@ -119,7 +119,7 @@ class HomeApp(w.VBox):
         self.db, self.lang = db, current_lang(lang)
         self.title = w.HTML()
         self.body = w.HTML()
-        self.refresh_button = w.Button(description=_t("refresh", self.lang), icon="refresh",
+        self.refresh_button = w.Button(description=say("refresh", self.lang), icon="refresh",
                                        layout=w.Layout(width="auto"))  # fmt: skip
         self.refresh_button.on_click(lambda _b: self.refresh())
         super().__init__([w.HBox([self.title, self.refresh_button]), self.body])
@@ -127,7 +127,7 @@ class HomeApp(w.VBox):
 
     def refresh(self) -> None:
         from_clock = format_date(today_date(), self.lang)
-        self.title.value = f"<h2>{_t('title', self.lang, date=from_clock)}</h2>"
+        self.title.value = f"<h2>{say('title', self.lang, date=from_clock)}</h2>"
         self.body.value = home_html(self.db, self.lang)
 
 

@@ -97,7 +97,8 @@ def test_each_app_shows_its_widgets_in_french(apps, browser, name):
     assert "Error displaying widget" not in text and "Traceback" not in text
     assert "import fmstoolkit" not in text and "from fmstoolkit" not in text  # no code shown
     assert RAW.findall(text) == []
-    assert {"home": "Aujourd'hui", "planning": "Planning", "offboarding": "Offboarding"}[name] in text
+    titles = {"home": "Aujourd'hui", "planning": "Planning", "offboarding": "Offboarding"}
+    assert titles[name] in text
 
 
 def test_staff_a_web_developer_in_six_days_for_one_week(apps, browser):

@@ -13,7 +13,6 @@ from ..i18n import N_, _, format_date
 from ..i18n_labels import status_label
 from .common import database
 
-
 #: The header of each column, in words (no field name reaches the screen).
 HEADERS = {
     "id": N_("No."), "project": N_("Project"), "skills": N_("Skills"),

@@ -9,6 +9,7 @@ FMS    := $(BIN)/fms
 DB     ?=
 LAB_PORT ?= $(or $(FMS_LAB_PORT),8888)
 DATASETTE_PORT ?= $(or $(FMS_DATASETTE_PORT),8001)
+APPS_PORT ?= $(or $(FMS_APPS_PORT),8866)
 
 .PHONY: run test test-any-date bench lint install dev-install system-deps demo clean catalogues
 
@@ -46,7 +47,7 @@ demo: $(VENV)/.installed
 	FMS_HOME="$(CURDIR)" $(FMS) demo $(if $(DB),--db $(DB)) --refresh
 
 run: demo catalogues
-	@DB="$(DB)" bash scripts/run.sh "$(LAB_PORT)" "$(DATASETTE_PORT)"
+	@DB="$(DB)" bash scripts/run.sh "$(LAB_PORT)" "$(DATASETTE_PORT)" "$(APPS_PORT)"
 
 test: $(VENV)/.installed-dev system-deps catalogues
 	$(BIN)/ruff check .

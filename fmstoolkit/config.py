@@ -143,6 +143,8 @@ class Settings(BaseSettings):
     datasette_port: int = 8001
     datasette_password_hash: SecretStr | None = None
     lab_port: int = 8888
+    apps_port: int = Field(8866, ge=1, le=65535, description="Port of the Voila server of the "
+                           "apps (`fms app`, `make run`).")
 
     @field_validator("timezone")
     @classmethod

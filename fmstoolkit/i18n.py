@@ -105,6 +105,16 @@ def ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str
     return translations(current_lang(lang)).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str, lang: str | None = None) -> str:
+    """``message`` of ``context`` (the same English word can need two French ones) in ``lang``."""
+    return translations(current_lang(lang)).pgettext(context, message)
+
+
+def NC_(context: str, message: str) -> str:
+    """Mark ``message`` of ``context`` for translation (translated later with :func:`pgettext`)."""
+    return message
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for translation without translating it (it is translated when shown)."""
     return message

@@ -19,7 +19,8 @@ ERRORS = (
     "FmsError", "InvalidInput", "NotFound", "Conflict", "InvalidState", "DatabaseError",
     "DeliveryError", "Problem",
 )  # fmt: skip
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)} | {name: None for name in ERRORS}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "NC_": ((1, "c"), 2),
+            "pgettext": ((1, "c"), 2)} | {name: None for name in ERRORS}
 METHODS = [
     ("**.py", "python"),
     # the notes site's titles and descriptions (Datasette metadata, translated when loaded)

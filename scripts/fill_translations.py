@@ -1,6 +1,7 @@
 """Fill French translations into the catalogue from a JSON file.
 
-The file maps msgid to msgstr, or to [singular, plural] for a plural sentence:
+The file maps msgid to msgstr, or to [singular, plural] for a plural sentence; a sentence with
+a context (``pgettext``) is keyed "context\u0004msgid", as gettext does:
 
     .venv/bin/python scripts/fill_translations.py translations.json
 
@@ -32,6 +33,8 @@ def main(argv: list[str]) -> int:
         empty = not string or (isinstance(string, tuple) and not all(string))
         if not empty:
             continue
+        if message.context:
+            key = f"{message.context}\x04{key}"
         if key in wanted:
             value = wanted[key]
             message.string = tuple(value) if isinstance(message.id, tuple) else value

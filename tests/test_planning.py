@@ -460,7 +460,7 @@ def test_schedule_rows_and_the_ics_file_parsed_back(db, tmp_path):
     events = cal.walk("VEVENT")
     assert len(events) == 3
     first = events[0]
-    assert str(first["summary"]) == "Alice — Site · web-development"
+    assert str(first["summary"]) == "Alice — Site · Web development"  # the label, not the code
     assert first.decoded("dtstart") == D("2026-12-07")
     assert first.decoded("dtend") == D("2026-12-12")  # exclusive end of an all-day event
     assert len({str(e["uid"]) for e in events}) == 3

@@ -31,11 +31,12 @@ def test_the_panel_shows_queued_then_sent_messages(db, free_port, monkeypatch):
         fid = make_freelancer(db, "Alice Martin", email="alice@example.org")
         messages.enqueue_feedback_request(db, make_mission(db, fid))
         panel = OutboxPanel(db)
-        assert "Alice Martin" in panel.table.value and "pending" in panel.table.value
-        assert "feedback_request" in panel.table.value
+        assert "Alice Martin" in panel.table.value and "Waiting" in panel.table.value
+        assert "Feedback request" in panel.table.value
+        assert "pending" not in panel.table.value and "feedback_request" not in panel.table.value
         panel.send_button.click()
         assert "1 sent" in panel.message.value
-        assert "sent 1" in panel.table.value
+        assert "Sent 1" in panel.table.value
         assert len(handler.received) == 1
         assert "alice@example.org" not in panel.table.value + panel.message.value
     finally:

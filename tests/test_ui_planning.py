@@ -268,7 +268,7 @@ def test_asking_availability_records_polls(db, agency):
     else:
         assert "not available yet" in app.ask_message.value
     assert planning.get_request(db, 1)["status"] == "polling"
-    assert "polling" in app.request_info.value
+    assert "Asking availability" in app.request_info.value  # the word, not the raw status
     assert app.table.value.count("no answer yet") == 2
     app.select(people["alice"])
     app.ask_button.click()  # asking again does not ask twice

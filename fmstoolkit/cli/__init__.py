@@ -12,6 +12,7 @@ import click
 
 from .. import redact
 from ..config import get_settings
+from .apps import app_cmd
 from .assistant import assistant_cmd, bot
 from .common import FmsGroup
 from .database import backup_cmd, demo, init, restore_cmd
@@ -70,6 +71,8 @@ for _command in (
     outbox_group, followups_group, mail_group, manager_group,
     # assistant
     assistant_cmd, bot,
+    # the manager's apps
+    app_cmd,
 ):  # fmt: skip
     cli.add_command(_command)
 

@@ -56,7 +56,8 @@ def schedule(
     rows: list[dict[str, Any]] = []
     for r in db.query(
         "SELECT x.id, x.freelancer_id, f.name AS lane, p.name AS project, s.name AS skill, "
-        "x.status, x.start_date, x.end_date, x.daily_rate, x.request_id FROM missions x "
+        "s.label_en, s.label_fr, x.status, x.start_date, x.end_date, x.daily_rate, x.request_id "
+        "FROM missions x "
         "JOIN freelancers f ON f.id = x.freelancer_id JOIN projects p ON p.id = x.project_id "
         "LEFT JOIN skills s ON s.id = x.skill_id WHERE x.start_date <= ? AND x.end_date >= ? "
         f"AND x.status != 'cancelled'{only}",
@@ -68,7 +69,8 @@ def schedule(
                 "id": r["id"],
                 "freelancer_id": r["freelancer_id"],
                 "lane": r["lane"],
-                "label": f"{r['project']}" + (f" · {r['skill']}" if r["skill"] else ""),
+                "label": f"{r['project']}"
+                + (f" · {_skill_label(r, lang)}" if r["skill"] else ""),
                 "project": r["project"],
                 "skill": r["skill"],
                 "status": r["status"],

@@ -9,23 +9,47 @@ returns the freelancer's name and never an address, so nothing personal reaches 
 from __future__ import annotations
 
 import html
+import socket
 from typing import Any
 
 import ipywidgets as w
 import sqlite_utils
 
+from ..config import get_settings
 from ..db import open_db
 from ..errors import FmsError
-from ..i18n import N_, _
+from ..i18n import N_, _, format_date
+from ..i18n_labels import status_label
 from ..notify import dispatcher, outbox
 
+WARNING_STYLE = "color:#8a5a00"
 COLUMNS = ("id", "freelancer", "kind", "channel", "status", "attempts", "sent_at", "last_error")
+#: The header of each column, in words (no field name reaches the screen).
+HEADERS = {
+    "id": N_("No."), "freelancer": N_("Freelancer"), "kind": N_("Message"),
+    "channel": N_("Channel"), "status": N_("Status"), "attempts": N_("Attempts"),
+    "sent_at": N_("Sent on"), "last_error": N_("Last error"),
+}  # fmt: skip
+#: What each kind of message is, in words.
+KINDS = {
+    "availability_question": N_("Availability question"),
+    "availability_check": N_("Availability check"),
+    "mission_confirmation": N_("Mission confirmation"),
+    "mission_cancellation": N_("Mission cancellation"),
+    "feedback_request": N_("Feedback request"),
+    "recommendation": N_("Recommendation"),
+    "alumni_checkin": N_("Alumni check-in"),
+    "telegram_invitation": N_("Telegram invitation"),
+}
 LABELS = {
     "title": N_("Messages to freelancers"),
     "refresh": N_("Refresh"),
     "send": N_("Send now"),
     "empty": N_("No message queued."),
     "summary": N_("{sent} sent, {retry} to retry, {dead} dead, {cancelled} cancelled"),
+    "no_smtp": N_("No mail server answers at {host}:{port}, so e-mails stay in the queue: set "
+                  "FMS_SMTP_HOST and FMS_SMTP_PORT (in the environment or the .env file) to the "
+                  "agency's mail server."),
 }
 
 
@@ -34,16 +58,44 @@ def label(key: str) -> str:
     return _(LABELS[key])
 
 
+def cell(row: dict[str, Any], column: str) -> str:
+    """One cell in words: statuses, kinds and channels translated, dates as people write them."""
+    value = row.get(column)
+    if value in (None, ""):
+        return ""
+    if column == "status":
+        return status_label("outbox", value)
+    if column == "channel":
+        return status_label("channel", value)
+    if column == "kind":
+        return _(KINDS[value]) if value in KINDS else str(value)
+    if column == "sent_at":
+        return format_date(value)
+    return str(value)
+
+
 def messages_html(rows: list[dict[str, Any]]) -> str:
     """The messages as an HTML table (escaped), newest first."""
     if not rows:
         return f"<p>{html.escape(label('empty'))}</p>"
-    head = "".join(f"<th>{c}</th>" for c in COLUMNS)
+    head = "".join(f"<th>{html.escape(_(HEADERS[c]))}</th>" for c in COLUMNS)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(r.get(c) or ''))}</td>" for c in COLUMNS) + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(cell(r, c))}</td>" for c in COLUMNS) + "</tr>"
         for r in rows
     )
     return f'<table class="fms-outbox"><tr>{head}</tr>{body}</table>'
+
+
+def no_mail_server() -> str:
+    """The sentence, as HTML, when no mail server answers at FMS_SMTP_HOST:FMS_SMTP_PORT (the
+    e-mails would fail with "Connect call failed"); empty when one answers."""
+    settings = get_settings()
+    try:
+        socket.create_connection((settings.smtp_host, settings.smtp_port), timeout=1).close()
+        return ""
+    except OSError:
+        text = _(LABELS["no_smtp"]).format(host=settings.smtp_host, port=settings.smtp_port)
+        return f'<br><span style="{WARNING_STYLE}">⚠ {html.escape(text)}</span>'
 
 
 class OutboxPanel(w.VBox):
@@ -69,18 +121,20 @@ class OutboxPanel(w.VBox):
     def refresh(self) -> None:
         rows = outbox.list_messages(self.db, limit=self.limit)
         counts = outbox.counts(self.db)
-        summary = ", ".join(f"{status} {n}" for status, n in counts.items() if n)
+        summary = ", ".join(f"{status_label('outbox', status)} {n}"
+                            for status, n in counts.items() if n)
         head = f"<p>{html.escape(summary)}</p>" if summary else ""
         self.table.value = head + messages_html(rows)
 
     def send(self) -> dict[str, Any] | None:
+        warning = no_mail_server()
         try:
             result = dispatcher.drain(self.db)
         except FmsError as exc:
             self.message.value = f'<span style="color:#b00">{html.escape(exc.message())}</span>'
             return None
         counts = {key: result.get(key, 0) for key in ("sent", "retry", "dead", "cancelled")}
-        self.message.value = html.escape(label("summary").format(**counts))
+        self.message.value = html.escape(label("summary").format(**counts)) + warning
         self.refresh()
         return result
 

@@ -22,7 +22,8 @@ from .. import planning
 from ..actions import planning as planning_actions
 from ..config import get_settings
 from ..errors import FmsError
-from ..i18n import N_, _, format_money
+from ..i18n import N_, _, format_date, format_money
+from ..i18n_labels import status_label
 from .candidates import availability_label, candidates_html
 from .common import database, translate
 from .forms import ERROR_STYLE
@@ -130,7 +131,8 @@ class PlanningApp:
         rows = planning.list_requests(self.db, status=("open", "polling"))
         rows.sort(key=lambda r: (r["start_date"], r["id"]))  # the most urgent first
         options = [
-            (f"#{r['id']} · {r['project']} · {r['start_date']} → {r['end_date']}", r["id"])
+            (f"#{r['id']} · {r['project']} · {format_date(r['start_date'], self.lang)} → "
+             f"{format_date(r['end_date'], self.lang)}", r["id"])
             for r in rows
         ]
         self.request_picker.options = options
@@ -201,7 +203,9 @@ class PlanningApp:
             html.escape(req["project"]),
             html.escape(
                 _("{start} → {end} ({days} working days)", lang).format(
-                    start=req["start_date"], end=req["end_date"], days=req["days"]
+                    start=format_date(req["start_date"], lang),
+                    end=format_date(req["end_date"], lang),
+                    days=req["days"],
                 )
             ),
         ]
@@ -209,7 +213,7 @@ class PlanningApp:
             parts.append(
                 html.escape(_("max {rate}", lang).format(rate=format_money(req["max_rate"], lang)))
             )
-        head = " · ".join([*parts, req["status"]])
+        head = " · ".join([*parts, html.escape(status_label("request", req["status"], lang))])
         if req["status"] == "staffed":
             head += f" · <b>{html.escape(t('staffed', self.lang))}</b>"
         return head

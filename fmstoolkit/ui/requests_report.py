@@ -9,8 +9,30 @@ import html
 import ipywidgets as w
 
 from .. import clock, planning
-from ..i18n import _, format_date
+from ..i18n import N_, _, format_date
+from ..i18n_labels import status_label
 from .common import database
+
+#: The header of each column, in words (no field name reaches the screen).
+HEADERS = {
+    "id": N_("No."), "project": N_("Project"), "skills": N_("Skills"),
+    "start_date": N_("Start"), "status": N_("Status"), "outcome": N_("Outcome"),
+    "filled": N_("Roles filled"), "polls": N_("Freelancers asked"), "answers": N_("Answers"),
+    "time_to_staff_days": N_("Days to staff"),
+}  # fmt: skip
+
+
+def _cell(row: dict, column: str) -> str:
+    value = row.get(column)
+    if value is None:
+        return ""
+    if column == "status":
+        return status_label("request", value)
+    if column == "outcome":
+        return status_label("outcome", value)
+    if column == "start_date":
+        return format_date(value)
+    return str(value)
 
 
 def _percent(value: float | None) -> str:
@@ -44,9 +66,9 @@ def requests_report_html(db=None, *, days: int = 90, start=None, end=None) -> w.
             "answers", "time_to_staff_days")  # fmt: skip
     rows = "".join(
         "<tr>"
-        + "".join(f"<td>{html.escape('' if r.get(c) is None else str(r[c]))}</td>" for c in cols)
+        + "".join(f"<td>{html.escape(_cell(r, c))}</td>" for c in cols)
         + "</tr>"
         for r in data["rows"]
     )
-    header = "".join(f"<th>{c.replace('_', ' ')}</th>" for c in cols)
+    header = "".join(f"<th>{html.escape(_(HEADERS[c]))}</th>" for c in cols)
     return w.HTML(head + f"<table><tr>{header}</tr>{rows}</table>")

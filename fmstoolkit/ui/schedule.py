@@ -23,7 +23,8 @@ from .. import clock, planning
 from ..config import get_settings
 from ..dates import parse_date
 from ..errors import FmsError
-from ..i18n import N_, _
+from ..i18n import N_, _, format_date
+from ..i18n_labels import status_label
 from .common import database
 from .forms import ERROR_STYLE
 
@@ -112,10 +113,11 @@ def lanes_of(rows: list[dict[str, Any]]) -> list[str]:
     return seen
 
 
-def _hover(row: dict[str, Any]) -> str:
-    parts = [row.get("label") or "", f"{row['start']} → {row['end']}"]
-    if row.get("status"):
-        parts.append(str(row["status"]))
+def _hover(row: dict[str, Any], lang: str) -> str:
+    dates = f"{format_date(row['start'], lang)} → {format_date(row['end'], lang)}"
+    parts = [row.get("label") or "", dates]
+    if row.get("status") and row["kind"] in ("mission", "request"):
+        parts.append(status_label(row["kind"], row["status"], lang))
     return "<br>".join(html.escape(str(p)) for p in parts if p)
 
 
@@ -140,8 +142,11 @@ def timeline_traces(rows: list[dict[str, Any]], lang: str) -> list[go.Bar]:
                 y=[r["lane"] for r in mine],
                 base=[str(r["start"])[:10] for r in mine],
                 x=[(_date(r["finish"]) - _date(r["start"])).days * DAY_MS for r in mine],
-                customdata=[[kind, r["id"]] for r in mine],
-                hovertext=[_hover(r) for r in mine],
+                # a request's bar is one of its roles: the click opens the request, not the
+                # request whose id is the role's (the bar used to carry the role's id)
+                customdata=[[kind, r["request_id"] if kind == "request" else r["id"]]
+                            for r in mine],
+                hovertext=[_hover(r, lang) for r in mine],
                 hoverinfo="text",
                 marker={"color": color, "line": {"width": 0}},
                 text=[r.get("label") or "" for r in mine],
@@ -172,6 +177,8 @@ def _layout(fig: go.Figure, lanes: list[str], start: dt.date, end: dt.date, lang
         barmode="overlay",
         xaxis={
             "type": "date",
+            # day/month ticks: no month name in another language than the page's
+            "tickformat": "%d/%m",
             "range": [start.isoformat(), (end + dt.timedelta(days=1)).isoformat()],
         },
         yaxis={
@@ -186,7 +193,8 @@ def _layout(fig: go.Figure, lanes: list[str], start: dt.date, end: dt.date, lang
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
         uniformtext={"minsize": 9, "mode": "hide"},  # labels too long for a bar are hidden
         title={
-            "text": _("Schedule {start} → {end}", lang).format(start=start, end=end),
+            "text": _("Schedule {start} → {end}", lang).format(
+                start=format_date(start, lang), end=format_date(end, lang)),
             "y": 0.98,
             "yanchor": "top",
         },

@@ -1,0 +1,136 @@
+"""The apps in a real browser: one Voila server as `make run` starts it, on a demo database,
+driven by Playwright for Python on Debian's chromium (never a downloaded browser).
+
+Each app shows its widgets (no "Error displaying widget", no traceback) in French only (no raw
+status, no field name, no English month); the screenshots of the README are saved here. Then a
+manager staffs "a web developer in 6 days for one week": fill the form, see the candidates, ask,
+assign, and the mission is in the database. Voila's kernels read the machine's clock.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from fmstoolkit import apps_server
+from fmstoolkit import db as dbmod
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "docs" / "screenshots"
+#: Words that must not reach a French screen: raw statuses, field names, English months.
+RAW = re.compile(
+    r"\b(polling|staffed|partly|pending|offboarded|last_error|availability_question|"
+    r"feedback_request|time to staff|January|February|March|April|June|July|August|"
+    r"September|October|November|December)\b"
+)
+pytestmark = pytest.mark.real_clock
+
+
+@pytest.fixture(scope="module")
+def apps(tmp_path_factory):
+    """A demo agency and one Voila server over notebooks/, as scripts/run.sh starts it."""
+    home = tmp_path_factory.mktemp("agency")
+    db_path = home / "fms.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FMS_")}
+    env |= {"FMS_HOME": str(home), "FMS_DB": str(db_path), "FMS_LANG": "fr",
+            "FMS_NOTES_DB": str(home / "notes.db"), "JUPYTER_RUNTIME_DIR": str(home / "rt")}
+    demo = subprocess.run([sys.executable, "-m", "fmstoolkit.cli", "demo", "--db", str(db_path),
+                           "--freelancers", "80", "--seed", "1"],
+                          env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert demo.returncode == 0, demo.stderr
+    with __import__("socket").socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = apps_server.voila_command(ROOT / "notebooks", port)
+    assert "python -m voila notebooks" in (ROOT / "scripts" / "run.sh").read_text()
+    proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(base, timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
+            time.sleep(0.5)
+    yield base, db_path
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=shutil.which("chromium"),
+                                     args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield chromium
+        chromium.close()
+
+
+def open_app(browser, base: str, name: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 1600}, locale="fr-FR")
+    page.goto(f"{base}/voila/render/{name}.ipynb", timeout=180_000)
+    page.wait_for_selector(".jupyter-widgets button", timeout=180_000)
+    page.wait_for_load_state("networkidle", timeout=180_000)
+    return page
+
+
+@pytest.mark.parametrize("name", apps_server.APPS)
+def test_each_app_shows_its_widgets_in_french(apps, browser, name):
+    base, _db = apps
+    page = open_app(browser, base, name)
+    text = page.inner_text("body")
+    page.screenshot(path=str(SHOTS / f"app-{name}.png"))
+    page.close()
+    assert "Error displaying widget" not in text and "Traceback" not in text
+    assert "import fmstoolkit" not in text and "from fmstoolkit" not in text  # no code shown
+    assert RAW.findall(text) == []
+    titles = {"home": "Aujourd'hui", "planning": "Planning", "offboarding": "Offboarding"}
+    assert titles[name] in text
+
+
+def test_staff_a_web_developer_in_six_days_for_one_week(apps, browser):
+    base, db_path = apps
+    database = dbmod.open_db(db_path)
+    missions_before = database["missions"].count
+    project = database.execute("SELECT name FROM projects ORDER BY id LIMIT 1").fetchone()[0]
+    database.close()
+    page = open_app(browser, base, "planning")
+    page.locator("input[list]").first.fill(project)
+    page.get_by_placeholder("web, React, SEO…").fill("Développement web")
+    page.get_by_role("button", name="Créer la demande et classer").click()
+    candidates = page.locator("select[multiple] option")
+    expect(candidates.first).to_be_visible(timeout=60_000)
+    assert candidates.count() > 0
+    page.locator("select[multiple]").select_option(index=0)
+    page.get_by_role("button", name="Demander la dispo").click()
+    expect(page.get_by_text("Disponibilité demandée", exact=False).first).to_be_visible(
+        timeout=60_000)
+    page.locator("select[multiple]").select_option(index=0)  # the list was redrawn after asking
+    page.get_by_role("button", name="Affecter").click()
+    expect(page.get_by_text("affecté", exact=False).first).to_be_visible(timeout=60_000)
+    page.screenshot(path=str(SHOTS / "app-planning-staffed.png"))
+    text = page.inner_text("body")
+    page.close()
+    assert "Traceback" not in text and RAW.findall(text) == []
+    database = dbmod.open_db(db_path)
+    try:
+        assert database["missions"].count == missions_before + 1
+        mission = database.execute(
+            "SELECT s.name, m.start_date, m.end_date FROM missions m JOIN skills s "
+            "ON s.id = m.skill_id ORDER BY m.id DESC LIMIT 1").fetchone()  # fmt: skip
+    finally:
+        database.close()
+    assert mission[0] == "web-development"

@@ -140,6 +140,14 @@ class Settings(BaseSettings):
         "`fms privacy purge` erases them (the message row stays).",
     )
 
+    documents_dir: Path = Field(
+        Path("data/documents"),
+        description="Folder of the paperwork files (invoices received), beside the database.",
+    )
+    agency_name: str | None = Field(None, description="The agency's name on SEPA transfers.")
+    agency_iban: str | None = Field(None, description="The account SEPA transfers are paid from.")
+    agency_bic: str | None = Field(None, description="The BIC of the agency's bank.")
+
     datasette_port: int = 8001
     datasette_password_hash: SecretStr | None = None
     lab_port: int = 8888
@@ -161,7 +169,7 @@ class Settings(BaseSettings):
     def _resolve_paths(self) -> Settings:
         """Relative database paths are resolved once, against the project root."""
         self.home = self.home.expanduser().resolve()
-        for name in ("db", "notes_db"):
+        for name in ("db", "notes_db", "documents_dir"):
             path = getattr(self, name).expanduser()
             setattr(self, name, path if path.is_absolute() else self.home / path)
         return self

@@ -21,6 +21,7 @@ from .mail import mail_group
 from .manager import manager_group
 from .offboarding import offboard, offboarding_group
 from .outbox import outbox_group
+from .paperwork import invoice_group
 from .planning import (
     ask,
     assign_cmd,
@@ -65,6 +66,8 @@ for _command in (
     mission_group, poll_group, ask,
     # offboarding
     offboarding_group, offboard,
+    # paperwork
+    invoice_group,
     # publishing
     publish_cmd, serve_cmd,
     # notifications

@@ -1,4 +1,4 @@
-"""The migrations of the operational database, in the order they apply (m001 to m009).
+"""The migrations of the operational database, in the order they apply (m001 to m010).
 
 They use sqlite-utils' own migrations API (tracked in ``_sqlite_migrations``, set
 :data:`MIGRATION_SET`) rather than a hand-written version table: each is applied once, in a
@@ -361,6 +361,26 @@ def m009_manager_messages(db: sqlite_utils.Database) -> None:
         )
         """
     )
+
+
+@MIGRATIONS()
+def m010_paperwork(db: sqlite_utils.Database) -> None:
+    """The paperwork of a mission (issue 16): the invoice read from its file, and its payment.
+
+    ``invoices``: the file received (``file``, a name inside ``FMS_DOCUMENTS_DIR``), how its
+    figures were entered (``source``: ``facturx`` read from the file's XML, ``typed`` by the
+    manager), the period billed, the invoice's number and the seller's SIRET and VAT number;
+    ``payment_status`` (``in_payment`` once in a SEPA file, ``paid`` when confirmed),
+    ``payment_file`` (the SEPA file's message id) and ``payment_ref`` (the transfer's
+    end-to-end id). ``contacts``: the freelancer's ``iban`` and ``bic`` (personal data, kept with
+    the other contact data: never published, deleted by ``fms privacy forget``).
+    """
+    for column in ("file", "source", "invoice_number", "period_start", "period_end",
+                   "seller_siret", "seller_vat", "payment_status", "payment_file",
+                   "payment_ref"):  # fmt: skip
+        db.execute(f"ALTER TABLE invoices ADD COLUMN {column} TEXT")
+    db.execute("ALTER TABLE contacts ADD COLUMN iban TEXT")
+    db.execute("ALTER TABLE contacts ADD COLUMN bic TEXT")
 
 
 def known_migrations() -> list[str]:

@@ -87,7 +87,7 @@ class Identity:
     short_names: list[str] = field(default_factory=list)
     emails: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
-    words: list[str] = field(default_factory=list)  # chat ids, link tokens
+    words: list[str] = field(default_factory=list)  # chat ids, link tokens, IBANs
 
     def __post_init__(self) -> None:
         def patterns(names: list[str]) -> list[re.Pattern[str]]:
@@ -102,12 +102,14 @@ class Identity:
             _digits(p)[-PHONE_TAIL:] for p in self.phones if p and len(_digits(p)) >= 8
         }
         self._words = [
-            (str(w), re.compile(rf"(?<![\w-]){re.escape(str(w))}(?![\w-])"))
+            (str(w), re.compile(rf"(?<![\w-]){re.escape(str(w))}(?![\w-])", re.IGNORECASE))
             for w in self.words
             if w is not None and len(str(w)) >= 4
         ]
         probe = [p.pattern for p in self._names] + [re.escape(e) for e in self._emails]
-        probe += [re.escape(w) for w, _ in self._words]
+        # the probe runs on the folded text: fold the words too (a link token or an IBAN has
+        # capitals, which the probe never found before)
+        probe += [re.escape(folded(w)) for w, _ in self._words]
         short_probe = probe + [p.pattern for p in self._short]
         #: One expression per case, run on the folded text: does anything but a phone match?
         self._probe = re.compile("|".join(probe)) if probe else None
@@ -157,9 +159,8 @@ class Identity:
             _digits(m.group())[-PHONE_TAIL:] in self._tails for m in _PHONE_RE.finditer(text)
         ):
             text = self._replace_phones(text)
-        for word, pattern in self._words:
-            if word in text:
-                text = pattern.sub(ERASED, text)
+        for _word, pattern in self._words:
+            text = pattern.sub(ERASED, text)
         names = self._names + self._short if short else self._names
         hits = [p for p in names if p.search(flat)]
         if hits:

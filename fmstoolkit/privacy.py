@@ -11,8 +11,8 @@ anonymisé·e n° id", status ``forgotten``) so that those records still point s
 erased, in one write transaction (no half-forgotten person):
 
 * deleted: contact (e-mail, phone, Telegram chat and link token, and with it the chat form under
-  way), skills, unavailability, polls, follow-ups, list memberships, recommendations; the
-  feedback's suggestions emptied;
+  way; IBAN and BIC, also erased from texts in both spellings), skills, unavailability, polls,
+  follow-ups, list memberships, recommendations; the feedback's suggestions emptied;
 * their messages in the outbox: pending ones cancelled, and every one's subject, bodies,
   payload and error text erased (the row stays: kind, dates, status);
 * in every text column of every table (notes, end reasons, deliverables, checklists, requests,
@@ -123,6 +123,13 @@ def write_private(path: str | Path, text: str) -> Path:
     return path
 
 
+def iban_spellings(iban: str | None) -> list[str]:
+    """An IBAN as stored (compact) and as printed on paper (groups of four)."""
+    if not iban:
+        return []
+    return [iban, " ".join(iban[i:i + 4] for i in range(0, len(iban), 4))]
+
+
 def identity_of(profile: dict[str, Any], contact: dict[str, Any] | None) -> Identity:
     """What identifies a freelancer in a text (see :mod:`.erasure`)."""
     name = " ".join(str(profile["name"]).split())
@@ -135,8 +142,8 @@ def identity_of(profile: dict[str, Any], contact: dict[str, Any] | None) -> Iden
         short_names=[n for n in (first, rest) if n],
         emails=[contact["email"]] if contact.get("email") else [],
         phones=[contact["phone"]] if contact.get("phone") else [],
-        words=[w for w in (contact.get("telegram_chat_id"), contact.get("telegram_link_token"))
-               if w],
+        words=[w for w in (contact.get("telegram_chat_id"), contact.get("telegram_link_token"),
+                           *iban_spellings(contact.get("iban"))) if w],
     )
 
 

@@ -38,6 +38,7 @@ def test_a_facturx_invoice_fills_the_invoice_check(runner, db, db_path, tmp_path
     assert inv["last_billed_day"] == "2026-03-13"
     assert (inv["seller_siret"], inv["seller_vat"]) == ("73282932000074", "FR44732829320")
     assert inv["invoice_number"] == "F-2026-014" and inv["source"] == "facturx"
+    assert inv["amount_due_cents"] == 600000  # the net to pay, VAT included
     assert data["check"]["warnings"] == []
     # the offboarding shows the same invoice; the file is kept, readable by its owner only
     shown = offboarding.get_offboarding(db, m["mission_id"])
@@ -70,10 +71,11 @@ def test_a_plain_pdf_is_attached_and_its_figures_typed(runner, db, db_path, tmp_
     )
     assert offboarding.invoice(db, m["mission_id"]) is None
     result = _add(runner, db_path, m["mission_id"], pdf, "--amount", 5000, "--rate", 500,
-                  "--approve", "--json")  # fmt: skip
+                  "--due", "6000.50", "--approve", "--json")  # fmt: skip
     assert result.exit_code == 0, result.output
     inv = json.loads(result.output)["invoice"]
     assert (inv["amount"], inv["source"], inv["checked_at"]) == (5000, "typed", "2026-11-25")
+    assert inv["amount_due_cents"] == 600050
     assert offboarding.checklist(db, m["mission_id"])["invoice_received"]["status"] == "done"
 
 

@@ -21,7 +21,7 @@ from .mail import mail_group
 from .manager import manager_group
 from .offboarding import offboard, offboarding_group
 from .outbox import outbox_group
-from .paperwork import invoice_group
+from .paperwork import invoice_group, payments_group
 from .planning import (
     ask,
     assign_cmd,
@@ -67,7 +67,7 @@ for _command in (
     # offboarding
     offboarding_group, offboard,
     # paperwork
-    invoice_group,
+    invoice_group, payments_group,
     # publishing
     publish_cmd, serve_cmd,
     # notifications

@@ -1,4 +1,5 @@
-"""``fms invoice add``: the freelancer's invoice read from its file (Factur-X or plain PDF)."""
+"""``fms invoice add`` (the freelancer's invoice read from its file, Factur-X or plain PDF) and
+``fms payments`` (IBANs, the SEPA transfer file, paid)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from .. import payments
 from ..i18n import _
 from ..offboarding.einvoice import add_invoice_file
 from .common import DAY, ID, echo_json, json_option, with_db
@@ -21,6 +23,8 @@ def invoice_group() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--amount", type=click.IntRange(1, 10_000_000),
               help="Amount excluding VAT, in euros (needed for a plain PDF).")
+@click.option("--due", type=click.FloatRange(0, 10_000_000, min_open=True),
+              help="Net to pay, VAT included, in euros (default: the amount).")
 @click.option("--rate", type=click.IntRange(1, 100_000), help="Daily rate on the invoice.")
 @click.option("--days", type=click.FloatRange(0, 1000, min_open=True), help="Days billed.")
 @click.option("--last-day", type=DAY, help="Last day billed (YYYY-MM-DD).")
@@ -28,10 +32,11 @@ def invoice_group() -> None:
               help="Mark the invoice received and checked (it can then be paid).")
 @json_option
 @with_db
-def invoice_add(db, mission_id, file, amount, rate, days, last_day, approve, as_json) -> None:
+def invoice_add(db, mission_id, file, amount, due, rate, days, last_day, approve, as_json) -> None:
     """Record MISSION_ID's invoice from FILE: a Factur-X PDF fills the figures, a plain PDF is
     attached and its figures typed with the options."""
     typed = {"amount": amount, "daily_rate": rate, "days": days,
+             "amount_due_cents": round(due * 100) if due else None,
              "last_billed_day": last_day.isoformat() if last_day else None}  # fmt: skip
     result = add_invoice_file(db, mission_id, file, typed, approve=approve)
     if as_json:
@@ -45,3 +50,59 @@ def invoice_add(db, mission_id, file, amount, rate, days, last_day, approve, as_
         rate=inv["daily_rate"] or "?", expected=check["expected_amount"]))  # fmt: skip
     for warning in check["warnings"]:
         click.echo(_("Warning: {warning}").format(warning=warning))
+
+
+@click.group("payments")
+def payments_group() -> None:
+    """Paying freelancers' invoices by SEPA transfer: bank details, the file, paid."""
+
+
+@payments_group.command("iban")
+@click.argument("freelancer_id", type=ID)
+@click.argument("iban")
+@click.option("--bic", help="The bank's BIC (default: found from the IBAN when possible).")
+@with_db
+def payments_iban(db, freelancer_id, iban, bic) -> None:
+    """Record FREELANCER_ID's IBAN (and BIC), checked first; it is never printed back."""
+    result = payments.set_bank_details(db, freelancer_id, iban, bic)
+    click.echo(_("Bank details of freelancer #{id} recorded (account in {country}).").format(
+        id=freelancer_id, country=result["country"]))  # fmt: skip
+    if not result["bic"]:
+        click.echo(_("Warning: the bank's BIC is not known; give it with --bic."))
+
+
+@payments_group.command("export")
+@click.option("--until", type=DAY, help="Invoices received up to this day (default: today).")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="The SEPA file to write (pain.001 XML, to upload to the bank).")
+@json_option
+@with_db
+def payments_export(db, until, out, as_json) -> None:
+    """Write the SEPA transfer file of the approved, unpaid invoices and mark them in payment."""
+    result = payments.export_transfers(db, out, until)
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(_("{count} transfers, {total} € in all, written to {file}: upload it to the "
+                 "bank, then run fms payments confirm.").format(
+        count=result["count"], total=format_cents(result["total_cents"]),
+        file=result["file"]))  # fmt: skip
+
+
+@payments_group.command("confirm")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--on", type=DAY, help="The day the bank paid (default: today).")
+@json_option
+@with_db
+def payments_confirm(db, file, on, as_json) -> None:
+    """Mark the invoices of FILE paid (the checklist's "final invoice paid" is done)."""
+    result = payments.confirm_transfers(db, file, on)
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(_("{count} invoices marked paid on {day}.").format(
+        count=result["paid"], day=result["on"]))  # fmt: skip
+
+
+def format_cents(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"

@@ -370,7 +370,9 @@ def m010_paperwork(db: sqlite_utils.Database) -> None:
     ``invoices``: the file received (``file``, a name inside ``FMS_DOCUMENTS_DIR``), how its
     figures were entered (``source``: ``facturx`` read from the file's XML, ``typed`` by the
     manager), the period billed, the invoice's number and the seller's SIRET and VAT number;
-    ``payment_status`` (``in_payment`` once in a SEPA file, ``paid`` when confirmed),
+    ``amount_due_cents`` (what the transfer pays, VAT included, in cents: the invoice's "net
+    to pay"; whole euros elsewhere), ``payment_status`` (``in_payment`` once in a SEPA file,
+    ``paid`` when confirmed),
     ``payment_file`` (the SEPA file's message id) and ``payment_ref`` (the transfer's
     end-to-end id). ``contacts``: the freelancer's ``iban`` and ``bic`` (personal data, kept with
     the other contact data: never published, deleted by ``fms privacy forget``).
@@ -379,6 +381,8 @@ def m010_paperwork(db: sqlite_utils.Database) -> None:
                    "seller_siret", "seller_vat", "payment_status", "payment_file",
                    "payment_ref"):  # fmt: skip
         db.execute(f"ALTER TABLE invoices ADD COLUMN {column} TEXT")
+    db.execute("ALTER TABLE invoices ADD COLUMN amount_due_cents INTEGER "
+               "CHECK (amount_due_cents IS NULL OR amount_due_cents > 0)")  # fmt: skip
     db.execute("ALTER TABLE contacts ADD COLUMN iban TEXT")
     db.execute("ALTER TABLE contacts ADD COLUMN bic TEXT")
 

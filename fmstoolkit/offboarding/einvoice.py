@@ -65,6 +65,14 @@ def _euros(text: str | None) -> int | None:
         return None
 
 
+def _cents(text: str | None) -> int | None:
+    """A CII amount ("6000.00") in cents (what a transfer pays)."""
+    try:
+        return int((Decimal(text.strip()) * 100).quantize(Decimal(1))) if text else None
+    except InvalidOperation:
+        return None
+
+
 def _day(text: str | None) -> str | None:
     """A CII date (format 102, YYYYMMDD) as ISO YYYY-MM-DD."""
     if not text:
@@ -109,6 +117,8 @@ def parse_cii(xml: bytes, name: str = "") -> dict[str, Any]:
         "days": float(sum(quantities)) if quantities else None,
         "period_start": _day(text(_PERIOD + "ram:StartDateTime/udt:DateTimeString")),
         "period_end": _day(text(_PERIOD + "ram:EndDateTime/udt:DateTimeString")),
+        "amount_due_cents": _cents(text(_TOTALS + "ram:DuePayableAmount"))
+        or _cents(text(_TOTALS + "ram:GrandTotalAmount")),
         "invoice_number": text("rsm:ExchangedDocument/ram:ID"),
         "seller_siret": text(_SELLER + "ram:SpecifiedLegalOrganization/ram:ID"),
         "seller_vat": text(_SELLER + "ram:SpecifiedTaxRegistration/ram:ID[@schemeID='VA']"),
@@ -154,7 +164,8 @@ def add_invoice_file(
 ) -> dict[str, Any]:
     """Record a mission's invoice from its file and return it with its check.
 
-    A Factur-X file's figures fill the invoice; ``typed`` (keys of :data:`TYPED`) completes
+    A Factur-X file's figures fill the invoice; ``typed`` (keys of :data:`TYPED`, and
+    ``amount_due_cents``: VAT included, default the amount) completes
     what it does not say, and is required for a plain PDF (at least the amount). ``approve``
     marks the checklist's "invoice received and checked" done, which makes it payable.
     """
@@ -176,6 +187,7 @@ def add_invoice_file(
     merged = typed | found
     if "last_billed_day" not in merged and merged.get("period_end"):
         merged["last_billed_day"] = merged["period_end"]
+    merged.setdefault("amount_due_cents", merged["amount"] * 100)
     day = day_or_today(today)
     stored = store_document(
         data, f"invoice-m{mission_id}-{clock.now():%Y%m%dT%H%M%S%f}.pdf", documents_dir
@@ -195,7 +207,7 @@ def add_invoice_file(
                 "file": stored.name,
                 "source": "facturx" if figures is not None else "typed",
                 **{k: merged.get(k) for k in ("invoice_number", "period_start", "period_end",
-                                              "seller_siret", "seller_vat")},
+                                              "seller_siret", "seller_vat", "amount_due_cents")},
             })  # fmt: skip
             refresh_status(db, mission_id)
             row = invoice(db, mission_id)

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from fmstoolkit import pool, privacy, publish
 from fmstoolkit.cli import cli
+from fmstoolkit.erasure import Identity
 from fmstoolkit.errors import InvalidInput, InvalidState
 from fmstoolkit.notify import outbox
 
@@ -257,3 +258,10 @@ def test_a_privacy_export_is_readable_by_its_owner_only(db_path, db, freelancer,
     assert result.exit_code == 0, result.output
     assert _mode(out) == 0o600
     assert json.loads(out.read_text(encoding="utf-8"))["contact"]["email"] == EMAIL
+
+
+def test_a_link_token_with_capitals_is_erased_from_texts():
+    """A link token (secrets.token_urlsafe: capitals) pasted into a text was left there before,
+    because the quick probe looked for it, unfolded, in the lower-cased text."""
+    who = Identity(label="X", words=["AbCd1234xyz-Q"])
+    assert who.erase("lien envoyé : AbCd1234xyz-Q, à relancer") == "lien envoyé : […], à relancer"

@@ -5,7 +5,7 @@ busy timeout, and applies pending migrations. What lives where:
 
 - here: connecting (:func:`connect`, :func:`open_db`), the one clock in SQL
   (:func:`register_clock`), facts about the database itself (:func:`get_meta`, :func:`set_meta`);
-- :mod:`.migrations`: the migrations m001..m009, :func:`migrate`, :func:`refresh_derived`;
+- :mod:`.migrations`: the migrations m001..m010, :func:`migrate`, :func:`refresh_derived`;
 - :mod:`.schema`: the tables the first migration creates;
 - :mod:`.catalogue`: the skills catalogue the first migration loads, and the alias key
   (:func:`normalize`) the pool resolves skill names with.

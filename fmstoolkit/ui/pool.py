@@ -26,8 +26,7 @@ from .forms import ERROR_STYLE
 from .pool_views import coverage_html, free_html, profile_html, quiet_html
 
 TEXTS = {
-    "title": N_("Talent pool"),
-    "name": N_("Name"),
+        "name": N_("Name"),
     "skill": N_("Skill"),
     "city": N_("City"),
     "search": N_("Search"),
@@ -73,7 +72,7 @@ class PoolApp(w.VBox):
     def __init__(self, db: sqlite_utils.Database, lang: str | None = None) -> None:
         self.db, self.lang = db, current_lang(lang)
         lang = self.lang
-        wide = w.Layout(width="auto")
+        wide = w.Layout(width="auto", flex="0 0 auto")
         self.name = w.Text(placeholder=t("name", lang), layout=w.Layout(width="14em"))
         self.skill = w.Combobox(placeholder=t("skill", lang), layout=w.Layout(width="18em"),
                                 options=sorted({pool.skill_label(s, lang)
@@ -82,8 +81,9 @@ class PoolApp(w.VBox):
         self.search_button = w.Button(description=t("search", lang), icon="search",
                                       button_style="primary", layout=wide)  # fmt: skip
         self.search_message = w.HTML()
-        self.results = w.Select(options=[], rows=12, layout=w.Layout(width="46em"))
-        self.profile = w.HTML(f"<i>{html.escape(t('pick', lang))}</i>")
+        self.results = w.Select(options=[], rows=20, layout=w.Layout(width="36em", flex="0 0 auto"))
+        self.profile = w.HTML(f"<i>{html.escape(t('pick', lang))}</i>",
+                              layout=w.Layout(padding="0 0 0 1em"))
         self.list_name = w.Combobox(placeholder=t("list_name", lang), layout=w.Layout(width="16em"))
         self.add_button = w.Button(description=t("add", lang), icon="plus", layout=wide)
         self.checkin_button = w.Button(description=t("checkin", lang), icon="envelope", layout=wide)
@@ -101,13 +101,12 @@ class PoolApp(w.VBox):
         self.checkin_button.on_click(lambda _b: self.queue_checkin())
         self.optout_button.on_click(lambda _b: self.opt_out())
         super().__init__([
-            w.HTML(f"<h2>{html.escape(t('title', lang))}</h2>"),
             w.HBox([self.name, self.skill, self.city, self.search_button]),
             self.search_message,
-            w.HBox([self.results, w.VBox([
-                w.HBox([self.list_name, self.add_button, self.checkin_button,
-                        self.optout_button]),
-                self.action_message, self.profile], layout=w.Layout(width="auto"))]),
+            w.HBox([self.list_name, self.add_button, self.checkin_button, self.optout_button],
+                   layout=w.Layout(flex_flow="row wrap")),
+            self.action_message,
+            w.HBox([self.results, self.profile]),
             self.tabs,
         ])  # fmt: skip
         self.refresh()

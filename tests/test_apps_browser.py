@@ -112,16 +112,24 @@ def test_staff_a_web_developer_in_six_days_for_one_week(apps, browser):
     page.locator("input[list]").first.fill(project)
     page.get_by_placeholder("web, React, SEO…").fill("Développement web")
     page.get_by_role("button", name="Créer la demande et classer").click()
-    candidates = page.locator("select[multiple] option")
+    candidates = page.locator("select[multiple]").first.locator("option")
     expect(candidates.first).to_be_visible(timeout=60_000)
     assert candidates.count() > 0
-    page.locator("select[multiple]").select_option(index=0)
+    page.locator("select[multiple]").first.select_option(index=0)
     page.get_by_role("button", name="Demander la dispo").click()
     expect(page.get_by_text("Disponibilité demandée", exact=False).first).to_be_visible(
         timeout=60_000)
-    page.locator("select[multiple]").select_option(index=0)  # the list was redrawn after asking
+    # the list was redrawn after asking
+    page.locator("select[multiple]").first.select_option(index=0)
+    chosen = page.locator("select[multiple]").first.locator("option:checked").inner_text()
     page.get_by_role("button", name="Affecter").click()
     expect(page.get_by_text("affecté", exact=False).first).to_be_visible(timeout=60_000)
+    # the person just assigned is no longer offered; their mission is ready to move
+    name = chosen.replace("\xa0", " ").split(" · ")[0]
+    expect(page.locator("select[multiple]").first.locator("option", has_text=re.compile(
+        re.escape(name).replace("\\ ", r"\s")))).to_have_count(0, timeout=60_000)
+    expect(page.get_by_placeholder("Tapez un nom, un projet ou un numéro")).to_have_value(
+        re.compile(re.escape(name.split()[-1])))
     page.screenshot(path=str(SHOTS / "app-planning-staffed.png"))
     text = page.inner_text("body")
     page.close()

@@ -26,6 +26,7 @@ from ..errors import FmsError
 from ..forms.definitions import WIZARD_STEPS, offboarding_forms
 from ..i18n import N_, _, format_date, format_money, ngettext
 from ..i18n_labels import status_label
+from .chart_dates import period_label
 from .common import database, translate
 from .forms import ERROR_STYLE, FormWidget
 
@@ -394,15 +395,17 @@ def offboarding_app(db=None, *, within: int = 30) -> w.VBox:
 # --- onboarding feedback trends -------------------------------------------------------------
 
 
-def trends_figure(db=None, by: str = "month") -> go.Figure:
-    """Average onboarding, integration and clarity ratings per month (or quarter)."""
+def trends_figure(db=None, by: str = "month", lang: str | None = None) -> go.Figure:
+    """Average onboarding, integration and clarity ratings per month (or quarter), in
+    ``lang`` (default: ``FMS_LANG``)."""
     data = offboarding.feedback_trends(database(db), by=by)
     names = {
-        "onboarding": _("Onboarding"),
-        "integration": _("Integration"),
-        "clarity": _("Clarity"),
+        "onboarding": _("Onboarding", lang),
+        "integration": _("Integration", lang),
+        "clarity": _("Clarity", lang),
     }
-    periods = [p["period"] for p in data["periods"]]
+    # month names from Babel ("mars 2026"): plotly.js would read "2026-03" as an English date
+    periods = [period_label(p["period"], lang) for p in data["periods"]]
     fig = go.Figure()
     for key, name in names.items():
         fig.add_trace(
@@ -414,15 +417,16 @@ def trends_figure(db=None, by: str = "month") -> go.Figure:
         go.Bar(
             x=periods,
             y=[p["responses"] for p in data["periods"]],
-            name=_("Responses"),
+            name=_("Responses", lang),
             yaxis="y2",
             opacity=0.25,
         )
     )
     fig.update_layout(
-        title=_("Freelancers' onboarding feedback"),
+        title=_("Freelancers' onboarding feedback", lang),
         yaxis={"range": [0.5, 5.5], "title": "1-5"},
         yaxis2={"overlaying": "y", "side": "right", "showgrid": False},
+        xaxis={"type": "category"},
         legend={"orientation": "h"},
         height=420,
     )

@@ -104,9 +104,11 @@ class PlanningApp:
         )
         self.busy_box = w.Accordion([w.VBox([self.busy_table, self.busy_selection])],
                                     selected_index=None)  # fmt: skip
-        self.ask_button = w.Button(description=t("ask", self.lang), icon="question")
+        self.ask_button = w.Button(description=t("ask", self.lang), icon="question",
+                                   layout=w.Layout(width="auto"))  # labels never cut
         self.assign_button = w.Button(
-            description=t("assign", self.lang), button_style="success", icon="check"
+            description=t("assign", self.lang), button_style="success", icon="check",
+            layout=w.Layout(width="auto"),
         )
         self.ask_button.on_click(lambda _b: self.ask_availability())
         self.assign_button.on_click(lambda _b: self.assign())

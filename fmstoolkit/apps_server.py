@@ -21,7 +21,7 @@ from .config import get_settings
 from .errors import InvalidInput, NotFound
 
 #: The apps, in the order a manager meets them.
-APPS = ("home", "planning", "offboarding")
+APPS = ("home", "planning", "offboarding", "pool")
 HOST = "127.0.0.1"
 
 

@@ -97,7 +97,8 @@ def test_each_app_shows_its_widgets_in_french(apps, browser, name):
     assert "Error displaying widget" not in text and "Traceback" not in text
     assert "import fmstoolkit" not in text and "from fmstoolkit" not in text  # no code shown
     assert RAW.findall(text) == []
-    titles = {"home": "Aujourd'hui", "planning": "Planning", "offboarding": "Offboarding"}
+    titles = {"home": "Aujourd'hui", "planning": "Planning", "offboarding": "Offboarding",
+              "pool": "Vivier de talents"}
     assert titles[name] in text
 
 
@@ -111,16 +112,24 @@ def test_staff_a_web_developer_in_six_days_for_one_week(apps, browser):
     page.locator("input[list]").first.fill(project)
     page.get_by_placeholder("web, React, SEO…").fill("Développement web")
     page.get_by_role("button", name="Créer la demande et classer").click()
-    candidates = page.locator("select[multiple] option")
+    candidates = page.locator("select[multiple]").first.locator("option")
     expect(candidates.first).to_be_visible(timeout=60_000)
     assert candidates.count() > 0
-    page.locator("select[multiple]").select_option(index=0)
+    page.locator("select[multiple]").first.select_option(index=0)
     page.get_by_role("button", name="Demander la dispo").click()
     expect(page.get_by_text("Disponibilité demandée", exact=False).first).to_be_visible(
         timeout=60_000)
-    page.locator("select[multiple]").select_option(index=0)  # the list was redrawn after asking
+    # the list was redrawn after asking
+    page.locator("select[multiple]").first.select_option(index=0)
+    chosen = page.locator("select[multiple]").first.locator("option:checked").inner_text()
     page.get_by_role("button", name="Affecter").click()
     expect(page.get_by_text("affecté", exact=False).first).to_be_visible(timeout=60_000)
+    # the person just assigned is no longer offered; their mission is ready to move
+    name = chosen.replace("\xa0", " ").split(" · ")[0]
+    expect(page.locator("select[multiple]").first.locator("option", has_text=re.compile(
+        re.escape(name).replace("\\ ", r"\s")))).to_have_count(0, timeout=60_000)
+    expect(page.get_by_placeholder("Tapez un nom, un projet ou un numéro")).to_have_value(
+        re.compile(re.escape(name.split()[-1])))
     page.screenshot(path=str(SHOTS / "app-planning-staffed.png"))
     text = page.inner_text("body")
     page.close()
@@ -134,3 +143,34 @@ def test_staff_a_web_developer_in_six_days_for_one_week(apps, browser):
     finally:
         database.close()
     assert mission[0] == "web-development"
+
+
+def test_find_a_react_developer_and_read_their_profile(apps, browser):
+    """In the pool app: a skill typed by its French label, a person picked in the list, their
+    profile in words, and a list they are added to (in the database)."""
+    base, db_path = apps
+    page = open_app(browser, base, "pool")
+    page.get_by_placeholder("Compétence").fill("React")
+    page.get_by_role("button", name="Chercher").click()
+    expect(page.get_by_text("trouvé", exact=False).first).to_be_visible(timeout=60_000)
+    results = page.locator("select:not([multiple])").last
+    first = results.locator("option").first.get_attribute("value")
+    results.select_option(index=1 if results.locator("option").count() > 1 else 0)
+    expect(page.get_by_text("TJM comparé aux tarifs", exact=False)).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("React · niveau", exact=False).first).to_be_visible()
+    page.get_by_placeholder("Liste").fill("Front React")
+    page.get_by_role("button", name="Ajouter à la liste").click()
+    expect(page.get_by_text("ajouté·e à la liste", exact=False)).to_be_visible(timeout=60_000)
+    page.screenshot(path=str(SHOTS / "app-pool-profile.png"))
+    text = page.inner_text("body")
+    page.close()
+    assert first is not None
+    assert "Traceback" not in text and RAW.findall(text) == []
+    database = dbmod.open_db(db_path)
+    try:
+        members = database.execute(
+            "SELECT count(*) FROM list_members lm JOIN lists l ON l.id = lm.list_id "
+            "WHERE l.name = 'Front React'").fetchone()[0]  # fmt: skip
+    finally:
+        database.close()
+    assert members == 1

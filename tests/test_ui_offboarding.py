@@ -1,12 +1,22 @@
 """The offboarding notebook app driven from Python, as a manager would click through it."""
 
+import html
+import re
 
 import plotly.graph_objects as go
 import pytest
 from offboarding_fixtures import FEEDBACK, NOTE, RECOMMENDATION, full_checklist, make_mission
 
 from fmstoolkit import clock, offboarding, pool
-from fmstoolkit.ui.offboarding import OffboardingApp, offboarding_app, themes_html, trends_figure
+from fmstoolkit.ui.forms import ERROR_STYLE
+from fmstoolkit.ui.offboarding import (
+    WARNING_STYLE,
+    OffboardingApp,
+    OffboardingWizard,
+    offboarding_app,
+    themes_html,
+    trends_figure,
+)
 
 
 @pytest.fixture
@@ -68,8 +78,8 @@ def test_the_wizard_walks_through_every_step_and_closes(db, ended):
     wizard.next_button.click()
 
     assert wizard.progress.value == 5
-    assert "closed" in wizard.summary.value and "Expected amount" in wizard.summary.value
-    assert "check-in" in wizard.summary.value
+    assert "Closed" in wizard.summary.value and "Expected amount" in wizard.summary.value
+    assert "news asked on" in wizard.summary.value
     assert offboarding.get_mission(db, ended["mission_id"])["status"] == "offboarded"
     assert pool.get_freelancer(db, ended["freelancer_id"])["status"] == "alumni"
     assert pool.list_members(db, "Rehire first for React")[0]["id"] == ended["freelancer_id"]
@@ -138,3 +148,28 @@ def test_the_notebook_entry_point_and_the_trends(db, ended):
     assert list(fig.data[0].y) == [3.0]
     html = themes_html(db).value
     assert "documentation" in html and "accesses and accounts" in html
+
+
+def test_the_summary_in_words_and_the_step_error_beside_the_button(db, ended):
+    """In French: a refused step says so beside "Suivant"; the invoice warning is a warning
+    (not the errors' red); the summary has no raw value (partly, yes, False, published)."""
+    wizard = OffboardingWizard(db, ended["mission_id"], lang="fr")
+    wizard.current.controls["objectives"].value = "no"
+    wizard.next_button.click()
+    beside = html.unescape(wizard.step_message.value)
+    assert "Non enregistré" in beside and "à corriger" in beside
+    wizard.current.set_values(
+        full_checklist(ended["deliverables"], invoice_daily_rate=550, invoice_amount=9999)
+        | {"objectives": "partly", "objectives_comment": "La recette a glissé."})
+    assert wizard.next()
+    assert wizard.step_message.value == ""
+    assert ERROR_STYLE not in wizard.message.value and WARNING_STYLE in wizard.message.value
+    for values in (FEEDBACK, RECOMMENDATION, NOTE):
+        wizard.current.set_values(values)
+        assert wizard.next()
+    assert wizard.next()
+    summary = html.unescape(re.sub(r"<[^>]+>", " ", wizard.summary.value))
+    assert "Clôturé" in summary and "Partiellement atteints" in summary
+    assert "Alumni désormais : Oui" in summary and "Publié" in summary
+    assert re.findall(r"\b(partly|yes|no|True|False|published|closed|interview|done)\b",
+                      summary) == []  # fmt: skip

@@ -216,12 +216,16 @@ def test_a_request_ranks_its_candidates(db, agency):
     assert names[0] == "Alice Martin"  # level 5, free, rehired, within budget
     assert names[-1] == "Chloé Durand"  # busy all week: last
     table = app.table.value
-    assert table.index("Alice Martin") < table.index("Bruno Petit") < table.index("Chloé Durand")
+    assert table.index("Alice Martin") < table.index("Bruno Petit")
+    # the busy ones are folded under the others, in "Busy (n)", closed
+    assert "Chloé Durand" not in table and "Chloé Durand" in app.busy_table.value
+    assert app.busy_box.titles == ("Busy (1)",) and app.busy_box.selected_index is None
     alice = app.shown()[0]
     assert alice["explanation"] and alice["explanation"] in html.unescape(table)
-    assert "partly free" in table and "busy" in table
+    assert "partly free" in table and "busy" in app.busy_table.value
     assert "over budget" in table  # Eva's 700 € against 650 €
-    assert len(app.selection.options) == len(names)
+    assert [v for _l, v in app.busy_selection.options] == [agency["people"]["chloe"]]
+    assert len(app.selection.options) + len(app.busy_selection.options) == len(names)
     # the rate chart of the skill, with the candidates on it
     boxes = [t for t in app.chart.data if t.type == "box"]
     assert [b.name for b in boxes] == ["junior", "confirmed", "senior", "all"]

@@ -12,10 +12,11 @@ from typing import Any
 
 import sqlite_utils
 
-from .. import pool
-from ..errors import InvalidInput
+from .. import clock, followups, pool
+from ..errors import InvalidInput, InvalidState
 from ..i18n import LANGS
 from ..notify import outbox
+from . import messages
 
 
 def opt_out(db: sqlite_utils.Database, freelancer_id: int, opted_out: bool = True) -> dict:
@@ -30,6 +31,25 @@ def opt_out(db: sqlite_utils.Database, freelancer_id: int, opted_out: bool = Tru
             else []
         )
     return {"freelancer_id": freelancer_id, "opted_out": opted_out, "cancelled": cancelled}
+
+
+def queue_checkin(db: sqlite_utils.Database, freelancer_id: int) -> dict[str, Any]:
+    """A manager asks for news of a freelancer now (the pool app's "Queue a check-in"): an alumni
+    check-in follow-up due today, about their last mission, and its message queued in the outbox
+    (the follow-up is marked done when it is sent). Pressing again the same day queues nothing
+    new. An opted-out freelancer is never written to: the sentence says so."""
+    with db.atomic():
+        who = pool.freelancer_row(db, freelancer_id)
+        if who.get("opted_out_at"):
+            raise InvalidState("{name} opted out: the agency no longer writes to them.",
+                               name=who["name"])  # fmt: skip
+        last = db.execute(
+            "SELECT id FROM missions WHERE freelancer_id = ? AND status != 'cancelled' "
+            "ORDER BY end_date DESC LIMIT 1", [freelancer_id]).fetchone()  # fmt: skip
+        followup_id = followups.schedule(db, freelancer_id, "alumni_checkin", clock.today(),
+                                         mission_id=last[0] if last else None)  # fmt: skip
+        message_id = messages.enqueue_alumni_checkin(db, followup_id)
+    return {"freelancer_id": freelancer_id, "followup_id": followup_id, "message_id": message_id}
 
 
 def link_telegram_chat(

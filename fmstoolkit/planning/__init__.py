@@ -51,7 +51,13 @@ from .agenda import schedule, schedule_summary, to_ics, write_ics
 from .calendar import is_working_day, working_days, working_period
 from .free_busy import add_unavailability, availability, confirm_availability
 from .ledger import request_ledger, requests_report
-from .matching import AVAILABLE_SQL, Candidate, rank_candidates, rank_roles
+from .matching import (
+    AVAILABLE_SQL,
+    Candidate,
+    availability_freshness,
+    rank_candidates,
+    rank_roles,
+)
 from .missions import (
     assign,
     cancel_mission,
@@ -120,6 +126,7 @@ __all__ = [
     "rate_benchmark",
     "rate_benchmarks",
     "rate_position",
+    "availability_freshness",
     "record_poll",
     "record_poll_channel",
     "request_ledger",

@@ -415,6 +415,14 @@ def _freshness(
     return days, text, text + "."
 
 
+def availability_freshness(
+    confirmed_at: str | None, by: str | None, today: dt.date, lang: str
+) -> str:
+    """How fresh a freelancer's confirmed availability is, in words ("availability confirmed 3
+    days ago by their answer"), as the candidates' explanations say it."""
+    return _freshness(confirmed_at, by, today, lang)[1]
+
+
 @lru_cache(maxsize=512)
 def _level_words(lang: str, lvl: int, label: str) -> str:
     return _("level {level}/5 in {skill}", lang).format(level=lvl, skill=label)

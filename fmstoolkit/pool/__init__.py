@@ -8,6 +8,7 @@ One module per purpose; everything public is re-exported here, so callers write
 - :mod:`.freelancers`: add, update, get and list freelancers, opt-out, a manager's profile view;
 - :mod:`.contacts`: contact data (personal, in its own table) and the Telegram chat link;
 - :mod:`.lists`: named talent lists;
+- :mod:`.explore`: the pool app's reads (search, coverage, free next month, quiet alumni);
 - :mod:`.importer`: import from a CSV file, with its report.
 """
 
@@ -24,6 +25,15 @@ from .contacts import (
     link_telegram_chat,
     reopen_telegram_chat,
     same_address,
+)
+from .explore import (
+    QUIET_DAYS,
+    coverage,
+    free_next_month,
+    last_notes,
+    next_month,
+    quiet_alumni,
+    search,
 )
 from .freelancers import (
     FREELANCER_FIELDS,
@@ -58,6 +68,13 @@ from .skill_catalogue import (
 )
 
 __all__ = [
+    "QUIET_DAYS",
+    "coverage",
+    "free_next_month",
+    "last_notes",
+    "next_month",
+    "quiet_alumni",
+    "search",
     "CONTACT_FIELDS",
     "FREELANCER_FIELDS",
     "IMPORT_COLUMNS",

@@ -8,7 +8,8 @@ import html
 from typing import Any
 
 from ..config import get_settings
-from ..i18n import N_, _
+from ..i18n import N_, _, format_date
+from ..i18n_labels import status_label
 from .common import translate
 from .rates import seniority_label
 
@@ -80,15 +81,18 @@ def _cell(
     if key == "poll":
         poll = (polls or {}).get(candidate.freelancer_id)
         if poll is None:
-            return html.escape(candidate.poll_answer or "")
+            return html.escape(status_label("answer", candidate.poll_answer, lang))
         asked = str(poll.get("asked_at") or "")[:10]
-        answer = poll.get("answer") or _("no answer yet", lang)
-        return f"{html.escape(answer)}<br><small>{asked} · {html.escape(poll['channel'])}</small>"
+        answer = status_label("answer", poll.get("answer"), lang) or _("no answer yet", lang)
+        channel = status_label("channel", poll.get("channel"), lang)
+        asked = format_date(asked, lang) if asked else ""
+        return f"{html.escape(answer)}<br><small>{asked} · {html.escape(channel)}</small>"
     return html.escape(str(getattr(candidate, key, "") or ""))
 
 
 def candidates_html(
-    candidates: list[Any], lang: str | None = None, polls: dict[int, dict] | None = None
+    candidates: list[Any], lang: str | None = None, polls: dict[int, dict] | None = None,
+    start: int = 1,
 ) -> str:
     """The ranked candidates as an HTML table (rank, name, level, score, rate, availability,
     whether they were asked and what they answered, explanation). ``polls`` maps freelancer ids
@@ -107,7 +111,7 @@ def candidates_html(
             for key, _label in COLUMNS
         )
         + "</tr>"
-        for i, c in enumerate(candidates, 1)
+        for i, c in enumerate(candidates, start)
     )
     return f"<table class='fms-candidates'><thead><tr>{head}</tr></thead>{rows}</table>"
 

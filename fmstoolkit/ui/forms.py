@@ -118,6 +118,7 @@ class FormWidget:
             self.submit_button = w.Button(
                 description=submit_label or _("Save", self.lang),
                 button_style="primary",
+                layout=w.Layout(width="auto"),  # the label is never cut ("Créer la demand…")
             )
             self.submit_button.on_click(lambda _b: self.submit())
             rows.append(self.submit_button)

@@ -24,9 +24,14 @@ from ..actions.offboarding import close_offboarding
 from ..config import get_settings
 from ..errors import FmsError
 from ..forms.definitions import WIZARD_STEPS, offboarding_forms
-from ..i18n import N_, _, format_date, format_money
+from ..i18n import N_, _, format_date, format_money, ngettext
+from ..i18n_labels import status_label
+from .chart_dates import period_label
 from .common import database, translate
 from .forms import ERROR_STYLE, FormWidget
+
+#: Warnings (the invoice check) do not block: their own colour, not the errors' red.
+WARNING_STYLE = "color:#8a5a00;background:#fff4e0;padding:2px 6px;font-size:90%"
 
 TEXTS = {
     "pick": N_("Mission to offboard"),
@@ -75,6 +80,20 @@ def step_values(db: sqlite_utils.Database, mission_id: int, step: str) -> dict[s
     return {}
 
 
+#: Who gave a feedback, in words.
+FEEDBACK_SOURCES = {"interview": N_("interview"), "freelancer": N_("from the freelancer")}
+
+
+def _checklist_detail(key: str, item: dict[str, Any], lang: str) -> str:
+    """A checklist item's value in words: the objectives' verdict, a date, or what was typed."""
+    value = item["value"]
+    if key == "objectives" and value:
+        value = status_label("objectives", value, lang)
+    elif isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        value = format_date(value, lang)
+    return str(value or item["comment"] or "")
+
+
 class OffboardingWizard:
     """The step-by-step offboarding of one mission. ``.box`` is what the notebook displays."""
 
@@ -107,6 +126,7 @@ class OffboardingWizard:
         self.ask_feedback_button.on_click(lambda _b: self.ask_feedback())
         self.send_reco_button.on_click(lambda _b: self.send_recommendation())
         self.message = w.HTML()
+        self.step_message = w.HTML()  # beside the buttons: why the step was not saved
         self.summary = w.HTML()
         self.body = w.VBox()
         self.result: dict[str, Any] | None = None
@@ -124,7 +144,7 @@ class OffboardingWizard:
                 w.HTML(head),
                 w.HBox([self.progress, self.step_label]),
                 self.body,
-                w.HBox([self.back_button, self.next_button]),
+                w.HBox([self.back_button, self.next_button, self.step_message]),
                 self.message,
                 self.summary,
             ]
@@ -147,6 +167,7 @@ class OffboardingWizard:
         total = len(WIZARD_STEPS)
         self.progress.value = self.step
         self.message.value = ""
+        self.step_message.value = ""
         if self.current is None:
             self.step_label.value = ""
             self.body.children = ()
@@ -175,14 +196,23 @@ class OffboardingWizard:
     def next(self) -> bool:
         """Save the current step and go to the next one (True when saved)."""
         self.warnings: list[str] = []
-        if self.current is None or not self.current.submit():
+        if self.current is None:
+            return False
+        if not self.current.submit():
+            # the errors are beside their fields, up in the form: say so beside the button
+            loose = self.current.message.value
+            n = len(self.current.errors())
+            said = ngettext("Not saved: {n} field to correct above.",
+                            "Not saved: {n} fields to correct above.", n, self.lang).format(n=n)
+            self.step_message.value = loose or (
+                f'<span style="{ERROR_STYLE}">⚠ {html.escape(said)}</span>')  # fmt: skip
             return False
         self.step += 1
         self._show()
         if self.warnings:  # the invoice check: shown, but it does not block
             self.message.value = (
-                f'<div style="{ERROR_STYLE}">'
-                + "<br>".join(html.escape(x) for x in self.warnings)
+                f'<div style="{WARNING_STYLE}">'
+                + "<br>".join("⚠ " + html.escape(x) for x in self.warnings)
                 + "</div>"
             )
         return True
@@ -215,7 +245,8 @@ class OffboardingWizard:
         try:
             message_id = queue(self.db, self.mission_id)
         except FmsError as exc:
-            self.message.value = f'<div style="{ERROR_STYLE}">{html.escape(exc.message())}</div>'
+            self.message.value = (f'<div style="{ERROR_STYLE}">'
+                                  f"{html.escape(exc.message(self.lang))}</div>")  # fmt: skip
             return None
         self.message.value = html.escape(t("queued", self.lang, id=message_id))
         return message_id
@@ -237,8 +268,8 @@ class OffboardingWizard:
         data = offboarding.get_offboarding(self.db, self.mission_id)
         rows = []
         for key, item in data["checklist"].items():
-            state = {"done": "✓", "not_applicable": "n/a", "pending": "…"}[item["status"]]
-            detail = html.escape(str(item["value"] or item["comment"] or ""))
+            state = html.escape(status_label("checklist", item["status"], self.lang))
+            detail = html.escape(_checklist_detail(key, item, self.lang))
             rows.append(
                 f"<tr><td>{html.escape(offboarding.label(key, self.lang))}</td>"
                 f"<td>{state}</td><td>{detail}</td></tr>"
@@ -252,19 +283,21 @@ class OffboardingWizard:
         )
         parts = [
             f"<h3>{t('summary', lang)}</h3>",
-            "<p>" + _("Status: {status}", lang).format(status=f"<b>{data['status']}</b>")
+            "<p>" + _("Status: {status}", lang).format(
+                status=f"<b>{html.escape(status_label('offboarding', data['status'], lang))}</b>")
             + "</p>",
             "<table>" + "".join(rows) + "</table>",
             f"<p>{html.escape(expected)}</p>",
         ]
-        parts += [f'<p style="{ERROR_STYLE}">{html.escape(x)}</p>' for x in check["warnings"]]
+        parts += [f'<p style="{WARNING_STYLE}">⚠ {html.escape(x)}</p>' for x in check["warnings"]]
         for fb in data["feedback"]:
             text = _(
                 "Feedback ({source}): {onboarding}/5, {integration}/5, {clarity}/5 — "
                 "{suggestions}",
                 lang,
             ).format(
-                source=fb["source"], onboarding=fb["onboarding"],
+                source=_(FEEDBACK_SOURCES.get(fb["source"], fb["source"]), lang),
+                onboarding=fb["onboarding"],
                 integration=fb["integration"], clarity=fb["clarity"],
                 suggestions=fb["suggestions"] or "",
             )
@@ -280,23 +313,26 @@ class OffboardingWizard:
             ).format(
                 quality=note["quality"], communication=note["communication"],
                 deadlines=note["deadlines"], autonomy=note["autonomy"],
-                would_rehire=note["would_rehire"], tags=", ".join(note["tags"]),
+                would_rehire=_("would rehire: {answer}", lang).format(
+                    answer=status_label("answer", note["would_rehire"], lang)),
+                tags=", ".join(note["tags"]),
             )
             parts.append(f"<p>{html.escape(text)}</p>")
         if self.result:
             pub = self.result.get("publish", {})
             text = _(
-                "Alumni: {alumni} · check-in {checkin} · publish: {status} {error}", lang
+                "Now alumni: {alumni} · news asked on {checkin} · notes database: {status}", lang
             ).format(
-                alumni=self.result["alumni"],
+                alumni=status_label("boolean", bool(self.result["alumni"]), lang),
                 checkin=format_date(self.result["checkin_date"], lang),
-                status=pub.get("status"), error=pub.get("error") or "",
+                status=status_label("publish", pub.get("status"), lang),
             )
             parts.append(f"<p>{html.escape(text.rstrip())}</p>")
-        if data["missing"]:
+        missing = offboarding.missing(self.db, self.mission_id)
+        if missing:
             parts.append(
                 f"<p>{html.escape(t('missing', lang))}</p><ul>"
-                + "".join(f"<li>{html.escape(m)}</li>" for m in data["missing"])
+                + "".join(f"<li>{html.escape(m.what(lang))}</li>" for m in missing)
                 + "</ul>"
             )
         return "".join(parts)
@@ -359,15 +395,17 @@ def offboarding_app(db=None, *, within: int = 30) -> w.VBox:
 # --- onboarding feedback trends -------------------------------------------------------------
 
 
-def trends_figure(db=None, by: str = "month") -> go.Figure:
-    """Average onboarding, integration and clarity ratings per month (or quarter)."""
+def trends_figure(db=None, by: str = "month", lang: str | None = None) -> go.Figure:
+    """Average onboarding, integration and clarity ratings per month (or quarter), in
+    ``lang`` (default: ``FMS_LANG``)."""
     data = offboarding.feedback_trends(database(db), by=by)
     names = {
-        "onboarding": _("Onboarding"),
-        "integration": _("Integration"),
-        "clarity": _("Clarity"),
+        "onboarding": _("Onboarding", lang),
+        "integration": _("Integration", lang),
+        "clarity": _("Clarity", lang),
     }
-    periods = [p["period"] for p in data["periods"]]
+    # month names from Babel ("mars 2026"): plotly.js would read "2026-03" as an English date
+    periods = [period_label(p["period"], lang) for p in data["periods"]]
     fig = go.Figure()
     for key, name in names.items():
         fig.add_trace(
@@ -379,15 +417,16 @@ def trends_figure(db=None, by: str = "month") -> go.Figure:
         go.Bar(
             x=periods,
             y=[p["responses"] for p in data["periods"]],
-            name=_("Responses"),
+            name=_("Responses", lang),
             yaxis="y2",
             opacity=0.25,
         )
     )
     fig.update_layout(
-        title=_("Freelancers' onboarding feedback"),
+        title=_("Freelancers' onboarding feedback", lang),
         yaxis={"range": [0.5, 5.5], "title": "1-5"},
         yaxis2={"overlaying": "y", "side": "right", "showgrid": False},
+        xaxis={"type": "category"},
         legend={"orientation": "h"},
         height=420,
     )

@@ -27,6 +27,7 @@ from ..i18n_labels import status_label
 from .candidates import availability_label, candidates_html
 from .common import database, translate
 from .forms import ERROR_STYLE
+from .missions import MissionPanel
 from .rates import rate_figure, update_rate_figure
 from .request_form import RequestFormWidget, as_problems
 
@@ -51,6 +52,9 @@ TEXTS = {
     "assigned": N_("{name} assigned: mission #{mission}."),
     "confirmation": N_("Mission confirmation queued (email with the .ics, or Telegram)."),
     "staffed": N_("The request is staffed."),
+    "busy": N_("Busy ({n})"),
+    "missions": N_("Move, extend or cancel a mission"),
+    "busy_pick": N_("Busy candidates to act on"),
 }  # fmt: skip
 
 def t(key: str, lang: str | None = None, **params: Any) -> str:
@@ -93,9 +97,18 @@ class PlanningApp:
             layout=w.Layout(width="40em"),
             style={"description_width": "initial"},
         )
-        self.ask_button = w.Button(description=t("ask", self.lang), icon="question")
+        self.busy_table = w.HTML()
+        self.busy_selection = w.SelectMultiple(
+            description=t("busy_pick", self.lang), rows=4, layout=w.Layout(width="40em"),
+            style={"description_width": "initial"},
+        )
+        self.busy_box = w.Accordion([w.VBox([self.busy_table, self.busy_selection])],
+                                    selected_index=None)  # fmt: skip
+        self.ask_button = w.Button(description=t("ask", self.lang), icon="question",
+                                   layout=w.Layout(width="auto"))  # labels never cut
         self.assign_button = w.Button(
-            description=t("assign", self.lang), button_style="success", icon="check"
+            description=t("assign", self.lang), button_style="success", icon="check",
+            layout=w.Layout(width="auto"),
         )
         self.ask_button.on_click(lambda _b: self.ask_availability())
         self.assign_button.on_click(lambda _b: self.assign())
@@ -103,6 +116,7 @@ class PlanningApp:
         self.assign_message = w.HTML()
         self.chart = None
         self.chart_box = w.VBox()
+        self.missions = MissionPanel(self.db, self.lang, on_change=self._mission_changed)
         self._loading = False
         self.refresh_requests()
         self.box = w.VBox(
@@ -119,9 +133,12 @@ class PlanningApp:
                 w.HBox([self.role_picker, self.min_level, self.free_only, self.under_budget]),
                 self.table,
                 self.selection,
+                self.busy_box,
                 w.HBox([self.ask_button, self.ask_message]),
                 w.HBox([self.assign_button, self.assign_message]),
                 self.chart_box,
+                w.HTML(f"<h3>{html.escape(t('missions', self.lang))}</h3>"),
+                self.missions,
             ]
         )
 
@@ -262,26 +279,46 @@ class PlanningApp:
             self.candidates = []
             self.table.value = _error(exc.message(self.lang))
             self.selection.options = []
+            self.busy_selection.options = []
             return
+        # the people already holding a role of this request are not offered again
+        taken = {r["freelancer_id"] for r in self.request["roles"] if r.get("freelancer_id")}
+        self.candidates = [c for c in self.candidates if c.freelancer_id not in taken]
         polls = {p["freelancer_id"]: p for p in planning.polls_for(self.db, self.request["id"])}
-        self.table.value = candidates_html(self.candidates, self.lang, polls)
-        self.selection.options = [
-            (
-                f"{c.name} · {c.score:.0f} · "
-                f"{availability_label(c.availability, self.lang)}"
-                + (
-                    " · " + _("asked: {answer}", self.lang).format(answer=c.poll_answer)
-                    if c.poll_answer
-                    else ""
-                ),
-                c.freelancer_id,
-            )
-            for c in self.candidates
-        ]
+        free = [c for c in self.candidates if c.availability != "busy"]
+        busy = [c for c in self.candidates if c.availability == "busy"]
+        self.table.value = candidates_html(free, self.lang, polls)
+        self.busy_table.value = candidates_html(busy, self.lang, polls, start=len(free) + 1)
+        self.busy_box.set_title(0, t("busy", self.lang, n=len(busy)))
+        self.busy_box.layout.display = "" if busy else "none"
+        self.selection.options = self._options(free)
+        self.busy_selection.options = self._options(busy)
+        self.busy_selection.value = ()
         self.selection.value = ()
         self.ask_message.value = ""
         self.assign_message.value = ""
         self._draw_chart()
+
+    def _mission_changed(self) -> None:
+        """A mission moved, changed length or was cancelled: the request's roles and the
+        candidates' availability change with it."""
+        if self.request is not None:
+            self.open_request(self.request["id"])
+            self.refresh_requests()
+
+    def _options(self, candidates: list[Any]) -> list[tuple[str, int]]:
+        lang = self.lang
+        return [
+            (f"{c.name} · {c.score:.0f} · {availability_label(c.availability, lang)}"
+             + (" · " + _("asked: {answer}", lang).format(
+                 answer=status_label("answer", c.poll_answer, lang)) if c.poll_answer else ""),
+             c.freelancer_id)
+            for c in candidates
+        ]  # fmt: skip
+
+    def chosen(self) -> list[int]:
+        """The candidates selected, free ones and busy ones."""
+        return [*self.selection.value, *self.busy_selection.value]
 
     def _draw_chart(self) -> None:
         role = self.role
@@ -312,7 +349,9 @@ class PlanningApp:
         ]
 
     def select(self, *freelancer_ids: int) -> None:
-        self.selection.value = tuple(freelancer_ids)
+        free = {v for _label, v in self.selection.options}
+        self.selection.value = tuple(i for i in freelancer_ids if i in free)
+        self.busy_selection.value = tuple(i for i in freelancer_ids if i not in free)
 
     # actions --------------------------------------------------------------------------------
 
@@ -323,7 +362,7 @@ class PlanningApp:
         if self.request is None:
             self.ask_message.value = _error(t("no_request", self.lang))
             return []
-        chosen = list(self.selection.value)
+        chosen = self.chosen()
         if not chosen:
             self.ask_message.value = _error(t("pick_first", self.lang))
             return []
@@ -352,7 +391,7 @@ class PlanningApp:
         if self.request is None:
             self.assign_message.value = _error(t("no_request", self.lang))
             return None
-        chosen = list(self.selection.value)
+        chosen = self.chosen()
         if len(chosen) != 1:
             self.assign_message.value = _error(t("pick_one", self.lang))
             return None
@@ -370,6 +409,8 @@ class PlanningApp:
         text += " " + t("confirmation", self.lang)
         self.open_request(self.request["id"])
         self.refresh_requests()
+        self.missions.refresh()
+        self.missions.pick(mission_id)
         self.assign_message.value = "✓ " + html.escape(text)
         return mission_id
 

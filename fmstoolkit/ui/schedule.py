@@ -25,6 +25,7 @@ from ..dates import parse_date
 from ..errors import FmsError
 from ..i18n import N_, _, format_date
 from ..i18n_labels import status_label
+from .chart_dates import date_ticks
 from .common import database
 from .forms import ERROR_STYLE
 
@@ -177,8 +178,8 @@ def _layout(fig: go.Figure, lanes: list[str], start: dt.date, end: dt.date, lang
         barmode="overlay",
         xaxis={
             "type": "date",
-            # day/month ticks: no month name in another language than the page's
-            "tickformat": "%d/%m",
+            # tick labels from Babel ("7 déc."): plotly.js would name months in English
+            **date_ticks(start, end, lang),
             "range": [start.isoformat(), (end + dt.timedelta(days=1)).isoformat()],
         },
         yaxis={

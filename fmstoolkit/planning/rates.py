@@ -18,7 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from ..errors import InvalidInput, Problem
-from ..i18n import N_, _, format_money
+from ..i18n import N_, _, format_money, ngettext
 from ..models import invalid
 from ._common import (
     SENIORITIES,
@@ -230,9 +230,12 @@ def rate_position(
             rate=format_money(value, lang), who=who
         )
     else:
-        text = _(
+        text = ngettext(
+            "{rate}/day is {position} for {who} (median {median}, {q1}–{q3} for the middle "
+            "half, {count} mission)",
             "{rate}/day is {position} for {who} (median {median}, {q1}–{q3} for the middle "
             "half, {count} missions)",
+            bench["count"],
             lang,
         ).format(
             rate=format_money(value, lang), position=_(_POSITION_TEXTS[pos], lang), who=who,

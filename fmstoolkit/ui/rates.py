@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 
 from .. import planning
 from ..config import get_settings
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ..models import SENIORITIES
 
 SENIORITY_LABELS = {
@@ -85,9 +85,12 @@ def rate_traces(
 
 
 def _title(info: dict[str, Any], lang: str) -> str:
-    return _("Daily rates paid — {skill} ({count} missions)", lang).format(
-        skill=info["skill_label"], count=info["count"]
-    )
+    return ngettext(
+        "Daily rates paid — {skill} ({count} mission)",
+        "Daily rates paid — {skill} ({count} missions)",
+        info["count"],
+        lang,
+    ).format(skill=info["skill_label"], count=info["count"])
 
 
 def rate_figure(

@@ -395,6 +395,7 @@ _CONFIRMED_BY = {
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def _freshness(
     confirmed_at: str | None, by: str | None, today: dt.date, lang: str
 ) -> tuple[int | None, str, str]:

@@ -132,6 +132,6 @@ def test_the_notebook_close_button_ends_in_the_action(db, tmp_path):
     assert wizard.step == 4  # every step saved: the closing is next
     wizard.next_button.click()
     assert wizard.result["publish"]["status"] == "published"
-    assert "publish: published" in wizard.summary.value
+    assert "notes database: Published" in wizard.summary.value  # was the raw "publish: published"
     assert [n["mission_id"] for n in published_notes(tmp_path)] == [m["mission_id"]]
     assert wizard.result["recommendation_message_id"] == recommendations_queued(db)[0]["id"]

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .config import get_settings
 from .errors import InvalidInput, NotFound
+from .i18n import N_, _
 
 #: The apps, in the order a manager meets them.
 APPS = ("home", "planning", "offboarding", "pool")
@@ -100,5 +101,37 @@ def check_ports(pairs: list[str]) -> int:
     return 0
 
 
+#: What ``make run`` prints once everything is started: each app and page with its URL.
+BANNER = (
+    ("home", N_("Today (start here)")),
+    ("planning", N_("Planning (staff a request)")),
+    ("offboarding", N_("Offboarding (close a mission)")),
+    ("pool", N_("Talent pool (search, profiles)")),
+)
+
+
+def banner(telegram: bool) -> str:
+    """The lines ``make run`` prints, in the settings' language (``FMS_LANG``)."""
+    s = get_settings()
+    rows = [(_(label), app_url(name)) for name, label in BANNER]
+    rows += [
+        (_("JupyterLab (the notebooks' code)"), f"http://{HOST}:{s.lab_port}/lab"),
+        (_("Datasette (collaboration notes)"), datasette_url()),
+    ]
+    width = max(len(label) for label, _url in rows) + 2
+    lines = ["", _("fmstoolkit is running on {db}").format(db=s.db)]
+    lines += [f"  {label + ':':<{width}} {url}" for label, url in rows]
+    lines.append(
+        "  " + (_("Assistant: running, with Telegram (log in .venv/assistant.log)") if telegram
+                else _("Assistant: running, e-mail only (set FMS_TELEGRAM_TOKEN in .env for "
+                       "Telegram; log in .venv/assistant.log)"))  # fmt: skip
+    )
+    lines.append(_("Logs in .venv/*.log. Press Ctrl+C to stop."))
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":  # pragma: no cover - called by scripts/run.sh
+    if sys.argv[1:2] == ["--banner"]:
+        print(banner(bool(get_settings().telegram_token)))
+        raise SystemExit(0)
     raise SystemExit(check_ports(sys.argv[1:]))

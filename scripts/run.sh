@@ -37,22 +37,6 @@ pids+=($!)
 # token is configured (e-mail only otherwise).
 $BIN/fms assistant --db "$DB" > .venv/assistant.log 2>&1 &
 pids+=($!)
-if $BIN/python -c "import sys; from fmstoolkit.config import get_settings as s; sys.exit(not s().telegram_token)"; then
-  assistant="  Assistant: running, with Telegram (log in .venv/assistant.log)"
-else
-  assistant="  Assistant: running, e-mail only (set FMS_TELEGRAM_TOKEN in .env for Telegram; log in .venv/assistant.log)"
-fi
-
-echo
-echo "fmstoolkit is running on $DB"
-apps="http://127.0.0.1:$APPS_PORT/voila/render"
-echo "  Today (start here):                  $apps/home.ipynb"
-echo "  Planning (staff a request):          $apps/planning.ipynb"
-echo "  Offboarding (close a mission):       $apps/offboarding.ipynb"
-echo "  Talent pool (search, profiles):      $apps/pool.ipynb"
-echo "  JupyterLab (the notebooks' code):    http://127.0.0.1:$LAB_PORT/lab"
-echo "  Datasette (collaboration notes):     http://127.0.0.1:$DATASETTE_PORT/notes"
-echo "$assistant"
-echo "The assistant sends the outbox's messages every few seconds (see the README)."
-echo "Logs in .venv/*.log. Press Ctrl+C to stop."
+# What to open, in the agency's language (FMS_LANG).
+$BIN/python -m fmstoolkit.apps_server --banner
 wait -n "${pids[@]}"

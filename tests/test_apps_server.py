@@ -16,7 +16,7 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-from fmstoolkit import apps_server
+from fmstoolkit import apps_server, config
 from fmstoolkit.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,3 +109,17 @@ def test_jupyterlab_saves_notebooks_without_outputs(tmp_path, free_port):
     assert saved.cells[0].source == "print('Camille Martin')"  # the code is kept
     assert saved.cells[0].outputs == [] and saved.cells[0].execution_count is None
     assert "widgets" not in saved.metadata
+
+
+def test_make_run_prints_every_url_in_the_agencys_language(monkeypatch):
+    monkeypatch.setenv("FMS_APPS_PORT", "9123")
+    monkeypatch.setenv("FMS_LANG", "fr")
+    config.reload_settings()
+    text = apps_server.banner(telegram=False)
+    for name in apps_server.APPS:
+        assert f"http://127.0.0.1:9123/voila/render/{name}.ipynb" in text
+    assert "Aujourd'hui (commencer ici):" in text and "e-mail seulement" in text
+    assert "Today" not in text and "running" not in text
+    monkeypatch.setenv("FMS_LANG", "en")
+    config.reload_settings()
+    assert "Today (start here):" in apps_server.banner(telegram=True)

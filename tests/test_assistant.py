@@ -146,6 +146,7 @@ def test_with_telegram_a_question_reaches_the_chat_and_the_press_is_recorded(
     db, inbox, telegram_standin, telegram_settings, start_assistant
 ):
     fid = make_freelancer(db, chat_id=CHAT)
+    planning.confirm_availability(db, fid)  # no monthly check due: the question alone
     poll = make_poll(db, fid)
     assistant = start_assistant()
     wait_for(lambda: "long polling" in assistant.text(), "the assistant to start")
@@ -169,6 +170,7 @@ def test_webhook_mode_takes_presses_posted_by_telegram_with_the_secret(
     """With FMS_TELEGRAM_WEBHOOK_URL the assistant registers its webhook (setWebhook, with the
     secret) and listens: Telegram's POSTs are answered; one without the secret is refused."""
     fid = make_freelancer(db, chat_id=CHAT)
+    planning.confirm_availability(db, fid)  # no monthly check due: the question alone
     poll = make_poll(db, fid)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

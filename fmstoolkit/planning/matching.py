@@ -135,16 +135,15 @@ def rank_candidates(
     shown = best_first(scored, top)
     if not shown:
         return []
+    # Best score first, then by name, then by id.
     if top:  # the details (and names, to break ties) of these candidates only
         details = _details(db.conn, [s.id for s in shown])
-    # Best score first (the total rounded to 0.1), then by name, then by id.
-    ranked = []
-    for s in shown:
-        info = details[s.id] if top else s.row  # every candidate: read with its score
-        ranked.append((round(s.neg_total, 1), info.name, s.id, s, info))
+        ranked = [(s.neg_score, details[s.id].name, s.id, s, details[s.id]) for s in shown]
+    else:  # every candidate: its details were read with its score
+        ranked = [(s.neg_score, s.row.name, s.id, s, s.row) for s in shown]
     ranked.sort()
     explain = _Explainer(query, role, lang)
-    return [explain(s, info, -neg) for neg, _name, _id, s, info in ranked[: top or None]]
+    return [explain(s, info) for _neg, _name, _id, s, info in ranked[: top or None]]
 
 
 def rank_roles(
@@ -206,15 +205,27 @@ class _Explainer:
         self.rates: dict[tuple[str, int | None], tuple[str, float]] = {}
         self.rounded: dict[float, float] = {}  # round(x, 1) of availability points
 
-    def __call__(self, s: Scored, info: Details | ScoreDetailRow, score: float) -> Candidate:
-        row, rate, missions = s.row, s.rate, info.missions
+    def __call__(self, s: Scored, info: Details | ScoreDetailRow) -> Candidate:
+        row, rate, missions, lang = s.row, s.rate, info.missions, self.lang
         level, capitalized, skill = self.levels.get(row.level) or self.add_level(row.level, s.skill)
         free, busy, status, availability = self.days.get(s.busy_mask) or self.add_days(s.busy_mask)
         rate_words, rate_points = self.rates.get((row.seniority, row.rate)) or self.add_rate(s)
         fresh_days, fresh, fresh_end = _freshness(
-            info.confirmed_at, info.confirmed_by, self.day0, self.lang
+            info.confirmed_at, info.confirmed_by, self.day0, lang
         )
-        history, rating, rehire = self.history(info) if missions else (self.never_hired, None, None)
+        if missions:
+            history, rating, rehire = _history(
+                lang,
+                missions,
+                info.rating_avg,
+                info.notes,
+                info.rehire_yes,
+                info.rehire_no,
+                info.last_end,
+                self.day0,
+            )
+        else:
+            history, rating, rehire = self.never_hired, None, None
         answer = self.answers.get(s.answer)
         if answer:
             reasons = [level, availability, answer, history, rate_words, fresh]
@@ -222,12 +233,14 @@ class _Explainer:
         else:
             reasons = [level, availability, history, rate_words, fresh]
             words = (capitalized, availability, history, rate_words, fresh_end)
-        availability_pts = self.rounded.get(s.availability) or self.round(s.availability)
+        availability_pts = self.rounded.get(s.availability)
+        if availability_pts is None:
+            availability_pts = self.round(s.availability)
         # Positional (in the order of _FIELDS): matching 26 keywords would cost more.
         return Candidate(
             row.id,  # freelancer_id
             info.name,  # name
-            score,  # score
+            -s.neg_score,  # score
             row.rate,  # rate
             status,  # availability
             self.separator.join(words),  # explanation
@@ -256,19 +269,6 @@ class _Explainer:
                 "collaboration": round(row.collaboration, 1),
                 "rate": rate_points,
             },
-        )
-
-    def history(self, info: Details | ScoreDetailRow) -> tuple[str, float | None, str | None]:
-        """The collaboration record of a freelancer hired before (see :func:`_history`)."""
-        return _history(
-            self.lang,
-            info.missions,
-            info.rating_avg,
-            info.notes,
-            info.rehire_yes,
-            info.rehire_no,
-            info.last_end,
-            self.day0,
         )
 
     def round(self, points: float) -> float:
@@ -394,7 +394,6 @@ _CONFIRMED_BY = {
 }
 
 
-@lru_cache(maxsize=4096)
 @lru_cache(maxsize=8192)
 def _freshness(
     confirmed_at: str | None, by: str | None, today: dt.date, lang: str

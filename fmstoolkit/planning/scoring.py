@@ -282,10 +282,10 @@ class RateFacts(NamedTuple):
 
 
 class Scored(NamedTuple):
-    """One candidate's score: its parts and their exact total (the score shown, and ranked
-    by, is the total rounded to 0.1, see :func:`best_first`)."""
+    """One candidate's score: its parts, and the score shown and ranked by (their total
+    rounded to 0.1, see :func:`best_first`)."""
 
-    neg_total: float  # negated: sorting puts the best first
+    neg_score: float  # negated: sorting puts the best first
     id: int
     row: ScoreRow  # or a ScoreDetailRow
     skill: float
@@ -296,7 +296,7 @@ class Scored(NamedTuple):
 
     @property
     def score(self) -> float:
-        return round(-self.neg_total, 1)
+        return -self.neg_score
 
 
 def score_role(
@@ -338,8 +338,8 @@ def score_role(
         elif answer == "maybe":
             avail *= MAYBE_SHARE
         skill = level_points * row.level
-        total = skill + avail + row.collaboration + rate.points
-        append(_new(Scored, (-total, row.id, row, skill, avail, mask, answer, rate)))
+        neg_score = round(-(skill + avail + row.collaboration + rate.points), 1)
+        append(_new(Scored, (neg_score, row.id, row, skill, avail, mask, answer, rate)))
     return out
 
 
@@ -351,17 +351,16 @@ _detail_row = partial(_new, ScoreDetailRow)
 
 def best_first(scored: list[Scored], top: int | None = None) -> list[Scored]:
     """The candidates that make the ``top`` (all when ``top`` is None): the ``top`` best
-    totals and those whose score (the total rounded to 0.1) ties with the last of them.
+    scores and those tied with the last of them.
 
     Not in their final order: candidates are ranked by score, then name, then id, and names
-    are read for these candidates only (see :func:`fmstoolkit.planning.matching`). Rounding
-    keeps the order of totals, so only the scores at the cut need rounding here.
+    are read for these candidates only (see :func:`fmstoolkit.planning.matching`).
     """
     if not top or top >= len(scored):
         return scored
-    scored.sort(key=itemgetter(0))  # best total first
-    end, last = top, scored[top - 1].score
-    while end < len(scored) and scored[end].score == last:
+    scored.sort(key=itemgetter(0))  # best score first
+    end, last = top, scored[top - 1].neg_score
+    while end < len(scored) and scored[end].neg_score == last:
         end += 1
     return scored[:end]
 

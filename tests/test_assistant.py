@@ -106,6 +106,30 @@ def test_without_telegram_it_sends_the_outbox_and_stops_cleanly(db, inbox, start
     assert "zoe@example.org" not in log and "Zoé" not in log and "Traceback" not in log
 
 
+def test_no_mail_server_is_said_once_and_the_messages_wait(db, start_assistant, monkeypatch):
+    """The demo's first run: nothing listens at FMS_SMTP_HOST:FMS_SMTP_PORT. The log says it
+    once, with the settings to check, instead of a line of retries every few seconds; the
+    message keeps all its attempts for when a server answers."""
+    with socket.socket() as s:  # a port with nobody behind it
+        s.bind(("127.0.0.1", 0))
+        smtp_settings(monkeypatch, s.getsockname()[1])
+    fid = make_freelancer(db, "Zoé Durand", email="zoe@example.org")
+    planning.confirm_availability(db, fid)
+    message_id = messages.enqueue_availability_question(db, make_poll(db, fid))
+    assistant = start_assistant()  # its sender runs every 0.3 s
+    wait_for(lambda: "messages wait in the outbox" in assistant.text(), "the sentence")
+    wait_for(lambda: assistant.text().count("outbox:") >= 1 and
+             outbox.get(db, message_id)["last_error"], "the attempt to be recorded")
+    time.sleep(2)  # a few more runs of the sender: nothing more to say
+    assert assistant.stop() == 0
+    log = assistant.text()
+    assert log.count("messages wait in the outbox") == 1
+    assert "(check FMS_SMTP_HOST, FMS_SMTP_PORT)" in log
+    assert "to retry" not in log and "Traceback" not in log and "zoe@example.org" not in log
+    row = outbox.get(db, message_id)
+    assert (row["status"], row["attempts"]) == ("pending", 0)
+
+
 def test_follow_up_rules_are_applied_at_start_and_sent(db, inbox, start_assistant):
     fid = make_freelancer(db)
     ended = clock.days_from_today(-7)

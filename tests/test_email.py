@@ -190,6 +190,7 @@ def test_a_server_going_away_mid_batch_means_retry_later(db, inbox, free_port):
     inbox.vanish_at = 3
     summary = dispatcher.drain(db, channels=email_channels())
     assert (summary["sent"], summary["retry"], summary["dead"]) == (2, 3, 0)
+    assert "cannot connect to 127.0.0.1" in summary["down"]["email"]
     statuses = [outbox.get(db, i)["status"] for i in ids]
     assert statuses == ["sent", "sent", "pending", "pending", "pending"]
     errors = [outbox.get(db, i)["last_error"] for i in ids[2:]]
@@ -205,7 +206,9 @@ def test_a_server_going_away_mid_batch_means_retry_later(db, inbox, free_port):
         summary = dispatcher.drain(db, channels=email_channels(), now=LATER)
         assert summary["sent"] == 3
         assert sorted(m["To"] for m in back.messages) == [f"p{i}@example.org" for i in (2, 3, 4)]
-        assert [outbox.get(db, i)["attempts"] for i in ids] == [1, 1, 2, 2, 2]
+        # the one whose connection was lost counts its attempt; the two after it found no
+        # server at all: their attempt was given back
+        assert [outbox.get(db, i)["attempts"] for i in ids] == [1, 1, 2, 1, 1]
     finally:
         controller.stop()
 
@@ -441,3 +444,21 @@ def test_the_bytes_written_read_back_as_what_was_queued(subject, text):
     assert content(msg.get_body(("html",))) == f"<p>{expected}</p>"
     (ics,) = msg.iter_attachments()
     assert ics.get_filename() == "mission été.ics" and content(ics) == "BEGIN:VCALENDAR\n"
+
+
+def test_messages_wait_uncounted_while_no_mail_server_answers(db, free_port, monkeypatch):
+    """No mail server at FMS_SMTP_HOST:FMS_SMTP_PORT (the demo's first run): however many
+    drains, the messages stay pending with no attempt counted, never dead, and the summary says
+    which server is away."""
+    settings = smtp_settings(monkeypatch, free_port)  # nobody listens there
+    fid = make_freelancer(db, "Zoé Martin", email="zoe@example.org")
+    mid = messages.enqueue_feedback_request(db, make_mission(db, fid))
+    when = FROZEN_NOW
+    for _ in range(settings.outbox_max_attempts + 2):
+        summary = dispatcher.drain(db, now=when)
+        assert summary["sent"] == 0 and summary["dead"] == 0
+        assert f"cannot connect to 127.0.0.1:{free_port}" in summary["down"]["email"]
+        when += dt.timedelta(hours=1)
+    row = outbox.get(db, mid)
+    assert (row["status"], row["attempts"]) == ("pending", 0)
+    assert "zoe@example.org" not in row["last_error"]

@@ -411,6 +411,12 @@ def test_outbox_list_retry_cancel_commands(db, db_path):
     nothing = runner.invoke(cli, ["outbox", "send", "--json", *args], env={"FMS_SMTP_PORT": "1"})
     assert nothing.exit_code == 0
     assert json.loads(nothing.output)["retry"] == 1  # nobody listens on port 1: retried later
+    runner.invoke(cli, ["outbox", "retry", str(mid), *args])  # due again, now
+    said = runner.invoke(cli, ["outbox", "send", *args], env={"FMS_SMTP_PORT": "1"})
+    assert said.exit_code == 0
+    assert "email: the server cannot be reached (cannot connect to 127.0.0.1:1" in said.output
+    assert "Check FMS_SMTP_HOST, FMS_SMTP_PORT." in said.output
+    assert outbox.get(db, mid)["attempts"] == 0  # a server that is away costs no attempt
 
 
 def test_buttons_are_signed_with_the_secret_of_the_database_they_belong_to(db, tmp_path):

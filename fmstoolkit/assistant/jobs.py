@@ -52,8 +52,29 @@ def _sentence(error: Exception) -> str | None:
     return error.message("en") if isinstance(error, FmsError) else None
 
 
+#: The channels whose server could not be reached at the last run, and why (said once).
+_DOWN: dict[str, str] = {}
+
+
+def _say_servers(summary: dict[str, Any]) -> None:
+    """Log once when a channel's server stops answering, and once when it answers again."""
+    down = summary.get("down", {})
+    for name, reason in down.items():
+        if name not in _DOWN:
+            logger.warning(
+                "outbox: %s messages wait in the outbox: %s (check %s); they go as soon as "
+                "it answers", name, reason, dispatcher.SERVER_SETTINGS.get(name, name),
+            )  # fmt: skip
+    for name in [n for n in _DOWN if n not in down and summary["by_channel"].get(n)]:
+        logger.info("outbox: the %s server answers again", name)
+        del _DOWN[name]
+    _DOWN.update(down)
+
+
 async def send_outbox(db: Any, settings: Settings) -> dict[str, Any] | None:
-    """Send what is due (e-mail, and Telegram when a token is set); log the counts."""
+    """Send what is due (e-mail, and Telegram when a token is set); log the counts. While a
+    server cannot be reached, its messages wait (uncounted) and that is said once, not at
+    every run."""
     try:
         summary = await dispatcher.drain_async(db, limit=SEND_BATCH, settings=settings)
     except (FmsError, sqlite3.OperationalError) as error:  # busy, or a setting wrong
@@ -61,7 +82,9 @@ async def send_outbox(db: Any, settings: Settings) -> dict[str, Any] | None:
             raise
         logger.warning("outbox: not sent this time: %s", sentence)
         return None
-    if summary["claimed"]:
+    _say_servers(summary)
+    waiting = len(summary["down"]) and summary["retry"] == summary["claimed"]
+    if summary["claimed"] and not waiting:
         logger.info(
             "outbox: %d sent, %d to retry, %d dead, %d cancelled",
             summary["sent"],

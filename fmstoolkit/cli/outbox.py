@@ -79,6 +79,16 @@ def outbox_send(db, limit: int | None, as_json: bool) -> None:
             requeued=summary["requeued"],
         )
     )
+    for channel, reason in summary["down"].items():
+        click.echo(
+            _(
+                "{channel}: the server cannot be reached ({reason}); its messages wait in the "
+                "outbox, with no attempt counted. Check {settings}."
+            ).format(
+                channel=channel, reason=reason,
+                settings=dispatcher.SERVER_SETTINGS.get(channel, channel),
+            )  # fmt: skip
+        )
     counts = ", ".join(f"{k} {v}" for k, v in summary["counts"].items())
     click.echo(_("outbox: {counts}").format(counts=counts))
 

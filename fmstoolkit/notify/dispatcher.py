@@ -30,6 +30,12 @@ Freelancers who opted out since the message was queued get it cancelled, with th
 Messages to the manager (``recipient = 'manager'``) go to the manager's linked chat or to
 ``FMS_MANAGER_EMAIL`` (:mod:`.recipients`), whatever the freelancer they are about decided.
 
+A server that cannot be reached at all (no mail server listening at ``FMS_SMTP_HOST``, no
+network to Telegram) is not the messages' fault: their attempt is given back and they wait a
+minute (:data:`fmstoolkit.notify.outbox.SERVER_DOWN_RETRY`), however long the server is away;
+the summary's ``down`` says which channel and why, so that the assistant and ``fms outbox send``
+can say it once, with the settings to check.
+
 Tests and benchmarks pass their own channel objects with ``channels=``.
 """
 
@@ -73,6 +79,10 @@ TELEGRAM_CONCURRENCY = 32
 #: Email outcomes recorded in one transaction: at most this many, at most this late (seconds).
 RECORD_EVERY = 16
 RECORD_WITHIN = 0.25
+#: The settings that say where each channel's server is, for the sentence when it cannot be
+#: reached (the summary's ``down``).
+SERVER_SETTINGS = {"email": "FMS_SMTP_HOST, FMS_SMTP_PORT", "telegram": "FMS_TELEGRAM_API_URL"}
+
 log = logging.getLogger(__name__)
 
 
@@ -151,6 +161,7 @@ class _Drain:
         self.given = dict(channels or {})
         self.opened: dict[str, Any] = {}
         self.failed_open: dict[str, str] = {}
+        self.unreachable: set[str] = set()  # of failed_open: no server answered
         self.contacts: dict[tuple, dict[str, Any]] = {}  # of the batch being sent: memory only
         self.progress = progress
         self.grow_total = progress is not None and not getattr(progress, "total", None)
@@ -164,6 +175,8 @@ class _Drain:
             "requeued": 0,
             "lost": 0,
             "by_channel": {"email": 0, "telegram": 0},
+            # channel -> why its server could not be reached: its messages wait, uncounted
+            "down": {},
         }
 
     def _now(self) -> dt.datetime:
@@ -177,7 +190,7 @@ class _Drain:
     async def channel(self, stack: AsyncExitStack, name: str):
         """Open channel ``name`` once per drain (raises SendFailure when it cannot open)."""
         if name in self.failed_open:
-            raise TemporaryFailure(self.failed_open[name])
+            raise TemporaryFailure(self.failed_open[name], server_down=name in self.unreachable)
         if name not in self.opened:
             obj = self.given[name] if name in self.given else default_channel(name, self.settings)
             if obj is None:
@@ -189,7 +202,8 @@ class _Drain:
                 raise
             except (TimeoutError, OSError) as exc:
                 self.failed_open[name] = f"{name} channel unavailable: {exc}"
-                raise TemporaryFailure(self.failed_open[name]) from exc
+                self.unreachable.add(name)
+                raise TemporaryFailure(self.failed_open[name], server_down=True) from exc
         return self.opened[name]
 
     def tick(self) -> None:
@@ -260,7 +274,12 @@ class _Drain:
                     return
             self._failed(msg, name, reason, permanent=True)
         elif isinstance(exc, TemporaryFailure):
-            self._failed(msg, name, _scrub(exc.reason, out.recipient), retry_after=exc.retry_after)
+            reason = _scrub(exc.reason, out.recipient)
+            if exc.server_down:
+                self.summary["down"][name] = reason
+            self._failed(
+                msg, name, reason, retry_after=exc.retry_after, counted=not exc.server_down
+            )
         elif exc is not None:
             self._failed(msg, name, f"{type(exc).__name__}: {_scrub(str(exc), out.recipient)}")
         elif outbox.mark_sent(

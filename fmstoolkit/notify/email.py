@@ -64,6 +64,7 @@ class EmailChannel:
         self.tls_context = tls_context
         self._smtp: aiosmtplib.SMTP | None = None
         self._down: str | None = None
+        self._unreachable = False  # _down because no server answered (not a refused login)
         self._sender: str | None = None
 
     def _client(self) -> aiosmtplib.SMTP:
@@ -98,9 +99,10 @@ class EmailChannel:
             )
         except (*CONNECTION_ERRORS, aiosmtplib.SMTPException, OSError) as exc:
             self._down = f"cannot connect to {s.smtp_host}:{s.smtp_port}: {exc}"
+            self._unreachable = True
         if self._down:
             self._smtp = None
-            raise TemporaryFailure(self._down)
+            raise TemporaryFailure(self._down, server_down=self._unreachable)
         return self._smtp
 
     async def __aenter__(self) -> EmailChannel:
@@ -122,7 +124,7 @@ class EmailChannel:
     async def send(self, msg: OutgoingMessage) -> str:
         """Send one email; return its Message-ID (the provider id stored in the outbox)."""
         if self._down:
-            raise TemporaryFailure(self._down)
+            raise TemporaryFailure(self._down, server_down=self._unreachable)
         s = self.settings
         data, mid = email_bytes(msg, mail_from=s.mail_from, reply_to=s.mail_reply_to)
         sender = self._sender or email.utils.parseaddr(s.mail_from)[1]

@@ -54,11 +54,19 @@ class SendFailure(Exception):
 
 
 class TemporaryFailure(SendFailure):
-    """May work later: network errors, 4xx SMTP replies, Telegram 429 / 5xx."""
+    """May work later: network errors, 4xx SMTP replies, Telegram 429 / 5xx.
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    ``server_down``: the channel's server could not be reached at all (no mail server
+    listening, say). That is not the message's fault: the attempt is not counted, so messages
+    wait in the outbox for as long as the server is away instead of dying of it.
+    """
+
+    def __init__(
+        self, reason: str, retry_after: float | None = None, *, server_down: bool = False
+    ) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        self.server_down = server_down
 
 
 class PermanentFailure(SendFailure):

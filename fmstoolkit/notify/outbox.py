@@ -9,7 +9,9 @@ text; see :mod:`.render`), and then moves through the statuses of DESIGN.md:
        ▲                  │
        └── retry later ◄──┤ (temporary failure: exponential backoff with jitter, or the
                           │  provider's retry_after)
-                          ├──► dead       (permanent failure, or outbox_max_attempts reached)
+                          ├──► dead       (permanent failure, or outbox_max_attempts reached;
+                          │               a server that cannot be reached at all counts no
+                          │               attempt: its messages wait for it)
                           └──► cancelled  (freelancer opted out, or by hand)
 
 A sender *claims* due messages with a token and a short lease that it renews while it works
@@ -66,6 +68,9 @@ KINDS = render.ALL_KINDS
 #: Stands for the personal Telegram connect link in stored bodies (filled in at send time).
 CONNECT_URL = "https://t.me/connect-link-added-when-sent"
 MAX_ERROR_CHARS = 500
+#: Seconds a message waits when its channel's server could not be reached at all (no mail
+#: server listening): the attempt is not counted (:func:`mark_failed` with ``counted=False``).
+SERVER_DOWN_RETRY = 60.0
 
 
 # --- time ----------------------------------------------------------------------------------------
@@ -367,14 +372,21 @@ def mark_failed(
     rng: random.Random | None = None,
     message: dict[str, Any] | None = None,
     token: str | None = None,
+    counted: bool = True,
 ) -> str | None:
     """Record a failed attempt; return the new status (``pending`` again later, or ``dead``),
     or None when this sender no longer holds the message (nothing recorded).
-    ``message``: the claimed row, if at hand (its ``attempts`` counts this one)."""
+    ``message``: the claimed row, if at hand (its ``attempts`` counts this one).
+    ``counted=False``: the server could not be reached at all, so the attempt is given back
+    and the message waits :data:`SERVER_DOWN_RETRY` seconds (or ``retry_after``), never dying
+    of a server that is away."""
     msg = message or get(db, message_id)
     now = now or utcnow()
-    dead = permanent or msg["attempts"] >= get_settings().outbox_max_attempts
-    delay = claims.backoff(msg["attempts"], retry_after, rng)
+    dead = counted and (permanent or msg["attempts"] >= get_settings().outbox_max_attempts)
+    if counted:
+        delay = claims.backoff(msg["attempts"], retry_after, rng)
+    else:
+        delay = claims.backoff(0, retry_after or SERVER_DOWN_RETRY, rng)
     with db.atomic():
         held = claims.token_for(db, message_id, token, message)
         if dead:
@@ -383,6 +395,8 @@ def mark_failed(
             sql, params = "status = 'pending', next_attempt_at = ?", [
                 stamp(now + dt.timedelta(seconds=delay))
             ]
+            if not counted:
+                sql += ", attempts = max(attempts - 1, 0)"
         done = held is not None and db.execute(
             f"UPDATE outbox SET {sql}, lease_until = NULL, claim_token = NULL, last_error = ? "
             "WHERE id = ? AND " + HELD,

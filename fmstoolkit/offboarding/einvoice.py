@@ -11,6 +11,8 @@ checked as a typed one is (:func:`~fmstoolkit.offboarding.invoice.check_invoice`
 A plain PDF (no XML inside) is kept all the same, and its figures are typed by the manager as
 before (``amount`` is then required). Either way the file is copied into the documents folder
 (``FMS_DOCUMENTS_DIR``), readable by its owner only, and named in ``invoices.file``.
+:func:`add_invoice_document` does it from the file's bytes: ``fms invoice add`` (through
+:func:`add_invoice_file`, which reads the path) and the offboarding app's upload both end there.
 """
 
 from __future__ import annotations

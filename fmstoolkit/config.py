@@ -144,6 +144,10 @@ class Settings(BaseSettings):
         Path("data/documents"),
         description="Folder of the paperwork files (invoices received), beside the database.",
     )
+    invoice_payment_days: int = Field(
+        30, ge=1, le=365, description="Days after its receipt after which an unpaid invoice is "
+        "flagged (digest, home app, `fms payments overdue`): 30 is the usual French limit."
+    )
     agency_name: str | None = Field(None, description="The agency's name on SEPA transfers.")
     agency_iban: str | None = Field(None, description="The account SEPA transfers are paid from.")
     agency_bic: str | None = Field(None, description="The BIC of the agency's bank.")

@@ -11,8 +11,10 @@ manager (``FMS_MANAGER_EMAIL`` or their linked chat) four short lists:
   with those left for the manager to read;
 - **messages dead**: messages to freelancers that could not be sent (``fms outbox list --status
   dead``).
+- **invoices unpaid** more than ``FMS_INVOICE_PAYMENT_DAYS`` (default 30) after their receipt
+  (:func:`fmstoolkit.payments.overdue`): mission number, project, invoice number, amount, days.
 
-When all four are empty the day's digest is skipped: a digest that says "nothing" every morning
+When all are empty the day's digest is skipped: a digest that says "nothing" every morning
 teaches the manager not to open it. The digest names projects and mission numbers, never a
 freelancer (a forgotten freelancer must not live on in old digests), and no contact data.
 
@@ -28,7 +30,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import clock, offboarding
+from . import clock, offboarding, payments
 from .config import get_settings
 from .db import get_meta
 from .models.enums import OPEN_REQUESTS_SQL
@@ -94,7 +96,9 @@ def compute(db: sqlite_utils.Database, now: dt.datetime | None = None) -> dict[s
     ``overdue``: ``{mission_id, project, title, end_date, days}``; ``requests``:
     ``{request_id, project, start_date, asked, answered}``; ``answers``: ``{yes, maybe, no}``;
     ``mails``: replies read by e-mail ``{applied, left}``; ``dead``: messages that could not
-    be sent; ``*_more``: lines left out of a list past :data:`SHOWN`."""
+    be sent; ``unpaid``: invoices unpaid past ``unpaid_days`` after their receipt
+    ``{mission_id, project, invoice_number, amount, days}``; ``*_more``: lines left out of a
+    list past :data:`SHOWN`."""
     now = now or clock.now()
     today = day_of(now)
     # Stamps are to the second: what the last digest counted (its second included) is left out.
@@ -117,7 +121,9 @@ def compute(db: sqlite_utils.Database, now: dt.datetime | None = None) -> dict[s
     dead = db.execute(
         "SELECT count(*) FROM outbox WHERE status = 'dead' AND recipient = 'freelancer'"
     ).fetchone()[0]
-    if not (overdue or requests or any(answers.values()) or applied or left or dead):
+    unpaid = [{k: row[k] for k in ("mission_id", "project", "invoice_number", "amount", "days")}
+              for row in payments.overdue(db, today)]  # fmt: skip
+    if not (overdue or requests or any(answers.values()) or applied or left or dead or unpaid):
         return None
     return {
         "day": today.isoformat(),
@@ -130,4 +136,7 @@ def compute(db: sqlite_utils.Database, now: dt.datetime | None = None) -> dict[s
         "answers_total": sum(answers.values()),
         "mails": {"applied": applied, "left": left},
         "dead": dead,
+        "unpaid": unpaid[:SHOWN],
+        "unpaid_more": max(0, len(unpaid) - SHOWN),
+        "unpaid_days": get_settings().invoice_payment_days,
     }

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext as _gettext
 from collections.abc import Mapping
+from decimal import Decimal
 from functools import cache
 from importlib.resources import files
 
@@ -141,6 +142,13 @@ def format_money(amount: float | int | None, lang: str | None = None) -> str:
     return format_currency(
         amount, "EUR", format=MONEY_FORMAT[lang], locale=LOCALES[lang], currency_digits=False
     )
+
+
+def format_cents(cents: int | None, lang: str | None = None) -> str:
+    """An amount in cents (what a transfer pays): "6 000,50 €" / "€6,000.50" (empty for None)."""
+    if cents is None:
+        return ""
+    return format_currency(Decimal(cents) / 100, "EUR", locale=LOCALES[current_lang(lang)])
 
 
 def format_number(value: float | int | None, lang: str | None = None, digits: int = 1) -> str:

@@ -12,6 +12,11 @@ schema it ships, for the agency to upload to its bank. It holds the approved inv
 checklist's "final invoice received and checked" done) that are neither paid nor already in a
 file, and marks them ``in_payment``. :func:`confirm_transfers` reads such a file back and marks
 its invoices paid, which fills the checklist's "final invoice paid".
+
+:func:`overdue` lists the invoices still unpaid more than ``FMS_INVOICE_PAYMENT_DAYS`` (default
+30, the usual French legal limit) after their receipt, for the digest, the home app and ``fms
+payments overdue``. An invoice's receipt is its ``received_at``: the day it was recorded (typed
+in the checklist, or read from its file), which a later change of its figures keeps.
 """
 
 from __future__ import annotations
@@ -102,6 +107,27 @@ def payable(db: sqlite_utils.Database, until: dt.date | str | None = None) -> li
         "WHERE i.checked_at IS NOT NULL AND i.paid_at IS NULL AND i.payment_status IS NULL "
         "AND i.received_at <= ? ORDER BY i.received_at, i.id", [day],
     ))  # fmt: skip
+
+
+def overdue(
+    db: sqlite_utils.Database, today: dt.date | str | None = None, days: int | None = None
+) -> list[dict[str, Any]]:
+    """Invoices not paid (no ``paid_at``, in a transfer file or not) more than ``days`` (default
+    ``FMS_INVOICE_PAYMENT_DAYS``) after their receipt, oldest first: ``{invoice_id, mission_id,
+    project, invoice_number, amount, amount_due_cents, received_at, days, payment_status}``.
+    Projects and mission numbers only: no freelancer's name, no bank details."""
+    day = day_or_today(today)
+    limit = get_settings().invoice_payment_days if days is None else days
+    rows = db.query(
+        "SELECT i.id AS invoice_id, i.mission_id, p.name AS project, i.invoice_number, "
+        "i.amount, i.amount_due_cents, i.received_at, i.payment_status "
+        "FROM invoices i JOIN missions m ON m.id = i.mission_id "
+        "JOIN projects p ON p.id = m.project_id "
+        "WHERE i.paid_at IS NULL AND substr(i.received_at, 1, 10) < ? "
+        "ORDER BY i.received_at, i.id", [(day - dt.timedelta(days=limit)).isoformat()],
+    )  # fmt: skip
+    return [row | {"days": (day - dt.date.fromisoformat(row["received_at"][:10])).days}
+            for row in rows]  # fmt: skip
 
 
 def _agency() -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """What a manager has to look at today (the home app, "Aujourd'hui"): pure reads.
 
-Offboardings due, open requests with the answers received so far, questions still unanswered.
+Offboardings due, invoices unpaid past ``FMS_INVOICE_PAYMENT_DAYS``, open requests with the
+answers received so far, questions still unanswered.
 The outbox's counts come from the outbox itself (``notify.outbox.counts``); nothing here writes.
 """
 
@@ -10,13 +11,19 @@ from typing import Any
 
 import sqlite_utils
 
-from . import offboarding, planning
+from . import offboarding, payments, planning
 from .models.enums import OPEN_REQUEST_STATUSES
 
 
 def offboardings_due(db: sqlite_utils.Database, within: int = 7) -> list[dict[str, Any]]:
     """Missions ended or ending within ``within`` days whose offboarding is not closed."""
     return offboarding.due(db, within=within)
+
+
+def unpaid_invoices(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Invoices still unpaid more than ``FMS_INVOICE_PAYMENT_DAYS`` after their receipt,
+    oldest first (:func:`fmstoolkit.payments.overdue`)."""
+    return payments.overdue(db)
 
 
 def open_requests(db: sqlite_utils.Database) -> list[dict[str, Any]]:

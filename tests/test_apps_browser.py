@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from paperwork_fixtures import facturx_pdf
 from playwright.sync_api import expect, sync_playwright
 
 from fmstoolkit import apps_server
@@ -182,3 +183,38 @@ def test_find_a_freelancer_by_skill_and_read_their_profile(apps, browser):
     finally:
         database.close()
     assert members == 1
+
+
+def test_read_the_freelancers_facturx_invoice_into_the_offboarding(apps, browser, tmp_path):
+    """In the offboarding app: start the first mission due, give the checklist's upload a
+    Factur-X invoice (through the browser's file chooser, as a manager picks the file); its
+    figures fill the form, what was read is said beside it in French, and the invoice is in the
+    database with its file kept."""
+    base, db_path = apps
+    pdf = tmp_path / "facture-mars.pdf"
+    pdf.write_bytes(facturx_pdf(number="F-BROWSER-1"))
+    page = open_app(browser, base, "offboarding")
+    page.get_by_role("button", name="Commencer / reprendre").click()
+    # ipywidgets' upload is a button opening the file chooser (its <input> is never in the page)
+    with page.expect_file_chooser(timeout=60_000) as chooser:
+        page.get_by_role("button", name=re.compile(r"Facture \(PDF\)")).click()
+    chooser.value.set_files(str(pdf))
+    expect(page.get_by_text("lue dans ses données Factur-X", exact=False)).to_be_visible(
+        timeout=60_000)
+    expect(page.get_by_text("facture F-BROWSER-1", exact=False)).to_be_visible()
+    amounts = page.locator("input[type=text]")
+    assert "5000" in [amounts.nth(i).input_value() for i in range(amounts.count())]
+    page.get_by_text("Montant de la facture (€)").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "app-offboarding-invoice.png"))
+    text = page.inner_text("body")
+    page.close()
+    assert "Traceback" not in text and RAW.findall(text) == []
+    assert "invoice_" not in text and "%PDF" not in text  # no field name, never the bytes
+    database = dbmod.open_db(db_path)
+    try:
+        row = database.execute(
+            "SELECT amount, source, file FROM invoices WHERE invoice_number = 'F-BROWSER-1'"
+        ).fetchone()
+    finally:
+        database.close()
+    assert row[:2] == (5000, "facturx") and row[2].endswith(".pdf")

@@ -51,6 +51,12 @@ MANAGER = {
     "answers": {"yes": 1, "maybe": 0, "no": 2},
     "mails": {"applied": 1, "left": 1},
     "dead": 4,
+    "unpaid": [{"mission_id": 5, "project": PROJECT, "invoice_number": "F-2026-014",
+                "amount": 5000, "days": 41},
+               {"mission_id": 6, "project": PROJECT, "invoice_number": None, "amount": 1200,
+                "days": 31}],
+    "unpaid_more": 1,
+    "unpaid_days": 30,
     "freelancer": "Zoé Durand",
     "months": 6.5,
     "window_months": 12,
@@ -61,7 +67,8 @@ MANAGER = {
     "candidate": "#1, 80/100: React",
 }
 MANAGER_BARE = MANAGER | {"overdue": [], "requests": [], "overdue_more": 0,
-                          "requests_more": 0, "candidate": None}  # fmt: skip
+                          "requests_more": 0, "unpaid": [], "unpaid_more": 0,
+                          "candidate": None}  # fmt: skip
 
 
 def both(kind: str, context: dict | None = None) -> tuple[render.Rendered, render.Rendered]:
@@ -301,6 +308,10 @@ def test_the_managers_messages_say_what_happened_without_the_freelancers_footer(
     assert "Answers received: 1 yes, 0 maybe, 2 no.\n" in en.text
     assert "E-mail replies: 1 recorded, 1 left for you to read.\n" in en.text
     assert "Messages that could not be sent: 4.\n" in en.text
+    assert (f"Invoices unpaid more than 30 days after their receipt:\n- mission #5 ({PROJECT}), "
+            "invoice F-2026-014, €5,000, received 41 days ago\n- mission #6") in en.text
+    assert "invoice without a number, €1,200, received 31 days ago\n- and 1 more\n" in en.text
+    assert "<li>mission #5 (" in en.html and "• mission #6 (" in en.telegram
     assert "Réponses reçues : 1 oui, 0 peut-être, 2 non." in fr.text
     assert ESCAPED in en.telegram and PROJECT not in en.telegram + en.html
     for kind in render.MANAGER_KINDS:

@@ -1,13 +1,16 @@
 """The offboarding notebook app driven from Python, as a manager would click through it."""
 
+import datetime as dt
 import html
 import re
+import stat
 
 import plotly.graph_objects as go
 import pytest
 from offboarding_fixtures import FEEDBACK, NOTE, RECOMMENDATION, full_checklist, make_mission
+from paperwork_fixtures import facturx_pdf, plain_pdf
 
-from fmstoolkit import clock, offboarding, pool
+from fmstoolkit import clock, config, offboarding, pool
 from fmstoolkit.ui.forms import ERROR_STYLE
 from fmstoolkit.ui.offboarding import (
     WARNING_STYLE,
@@ -173,3 +176,107 @@ def test_the_summary_in_words_and_the_step_error_beside_the_button(db, ended):
     assert "Alumni désormais : Oui" in summary and "Publié" in summary
     assert re.findall(r"\b(partly|yes|no|True|False|published|closed|interview|done)\b",
                       summary) == []  # fmt: skip
+
+
+# --- the invoice read from its file (the checklist's upload) ---------------------------------
+
+
+def _upload(wizard, content: bytes, name: str = "facture.pdf") -> None:
+    """Give the wizard's upload a file as the browser does (ipywidgets 8's value)."""
+    wizard.invoice_upload.upload.value = ({
+        "name": name, "type": "application/pdf", "size": len(content),
+        "content": memoryview(content), "last_modified": dt.datetime.now(dt.UTC),
+    },)  # fmt: skip
+
+
+def _words(value: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", value))
+
+
+def _documents() -> list:
+    folder = config.get_settings().documents_dir
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def test_a_facturx_upload_fills_the_invoice_fields_and_warns_beside_the_step(db, ended):
+    wizard = OffboardingApp(db).start()
+    checklist = wizard.current
+    assert wizard.invoice_upload.box in checklist.box.children  # in the checklist step
+    pdf = facturx_pdf(rate=550, days=11, end="20260316")
+    _upload(wizard, pdf)
+    values = checklist.values()
+    assert (values["invoice_amount"], values["invoice_daily_rate"], values["invoice_days"]) == (
+        "6050", "550", "11")
+    assert values["invoice_last_day"] == dt.date(2026, 3, 16)
+    said = _words(wizard.invoice_upload.status.value)
+    assert "facture.pdf: read from its Factur-X data and recorded." in said
+    assert "invoice F-2026-014" in said and "billed from 2 March 2026 to 16 March 2026" in said
+    assert "SIRET 73282932000074" in said and "VAT number FR44732829320" in said
+    assert "net to pay €7,260.00" in said  # VAT included, to the cent
+    warnings = wizard.invoice_upload.warnings.value
+    assert WARNING_STYLE in warnings and ERROR_STYLE not in warnings
+    assert "The invoice's daily rate (550 €) differs from the agreed one (500 €)" in _words(
+        warnings)
+    assert "invoice_" not in _words(warnings) and "Field" not in _words(warnings)
+    # recorded, the file kept readable by its owner only; the widget no longer holds the bytes
+    inv = offboarding.invoice(db, ended["mission_id"])
+    assert (inv["amount"], inv["source"]) == (6050, "facturx")
+    (kept,) = _documents()
+    assert kept.name == inv["file"] and kept.read_bytes() == pdf
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert wizard.invoice_upload.upload.value == ()
+    # the manager approves it and goes on: the figures read stay, the file stays attached
+    read = ("invoice_amount", "invoice_daily_rate", "invoice_days", "invoice_last_day")
+    checklist.set_values(full_checklist(ended["deliverables"]) | {k: values[k] for k in read})
+    assert wizard.next()
+    assert "differs from the agreed one" in wizard.message.value
+    inv = offboarding.invoice(db, ended["mission_id"])
+    assert (inv["amount"], inv["file"], inv["checked_at"]) == (6050, kept.name, "2026-11-25")
+
+
+def test_a_plain_pdf_asks_for_its_figures_and_saving_them_attaches_it(db, ended):
+    wizard = OffboardingWizard(db, ended["mission_id"], lang="fr")
+    pdf = plain_pdf()
+    _upload(wizard, pdf, "scan.pdf")
+    said = _words(wizard.invoice_upload.status.value)
+    assert "scan.pdf est un PDF simple" in said and "saisissez" in said
+    assert offboarding.invoice(db, ended["mission_id"]) is None and _documents() == []
+    # saved without an amount: refused beside the amount, nothing kept
+    wizard.current.set_values(full_checklist(ended["deliverables"], invoice_received="pending")
+                              | {"invoice_paid": "pending"})  # fmt: skip
+    wizard.current.controls["invoice_amount"].value = ""
+    assert wizard.next() is False
+    assert "scan.pdf" in wizard.current.errors()["invoice_amount"]
+    assert offboarding.invoice(db, ended["mission_id"]) is None and _documents() == []
+    wizard.current.controls["invoice_amount"].value = "5000"
+    assert wizard.next() is True
+    inv = offboarding.invoice(db, ended["mission_id"])
+    assert (inv["amount"], inv["daily_rate"], inv["source"]) == (5000, 500, "typed")
+    (kept,) = _documents()
+    assert kept.name == inv["file"] and kept.read_bytes() == pdf
+    assert "scan.pdf" in _words(wizard.invoice_upload.status.value)
+    assert wizard.invoice_upload.pending is None
+
+
+@pytest.mark.parametrize(
+    ("content", "sentence"),
+    [
+        (b"Amount: 5000 EUR\n", "notes.pdf is not a PDF file"),
+        (b"%PDF-1.7\n garbage", "notes.pdf is a damaged PDF file: it cannot be read."),
+    ],
+)
+def test_a_wrong_file_is_a_sentence_beside_the_upload_and_nothing_is_written(
+    db, ended, content, sentence
+):
+    wizard = OffboardingApp(db).start()
+    _upload(wizard, content, "notes.pdf")
+    status = wizard.invoice_upload.status.value
+    assert sentence in html.unescape(status) and ERROR_STYLE in status
+    assert "Amount: 5000" not in status  # the file's bytes are never shown
+    assert offboarding.invoice(db, ended["mission_id"]) is None and _documents() == []
+    assert wizard.invoice_upload.pending is None
+    # the typed fields still work
+    wizard.current.set_values(full_checklist(ended["deliverables"]))
+    assert wizard.next()
+    inv = offboarding.invoice(db, ended["mission_id"])
+    assert (inv["amount"], inv["file"]) == (5000, None)

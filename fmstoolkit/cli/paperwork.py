@@ -1,5 +1,5 @@
 """``fms invoice add`` (the freelancer's invoice read from its file, Factur-X or plain PDF) and
-``fms payments`` (IBANs, the SEPA transfer file, paid)."""
+``fms payments`` (IBANs, the SEPA transfer file, paid, unpaid too long)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from .. import payments
+from ..config import get_settings
 from ..i18n import _
 from ..offboarding.einvoice import add_invoice_file
 from .common import DAY, ID, echo_json, json_option, with_db
@@ -102,6 +103,31 @@ def payments_confirm(db, file, on, as_json) -> None:
         return
     click.echo(_("{count} invoices marked paid on {day}.").format(
         count=result["paid"], day=result["on"]))  # fmt: skip
+
+
+@payments_group.command("overdue")
+@json_option
+@with_db
+def payments_overdue(db, as_json) -> None:
+    """The invoices unpaid more than FMS_INVOICE_PAYMENT_DAYS (default 30) after their receipt,
+    oldest first."""
+    rows = payments.overdue(db)
+    if as_json:
+        echo_json(rows)
+        return
+    days = get_settings().invoice_payment_days
+    if not rows:
+        click.echo(_("No invoice is unpaid more than {days} days after its receipt.").format(
+            days=days))  # fmt: skip
+        return
+    click.echo(_("Invoices unpaid more than {days} days after their receipt:").format(days=days))
+    for row in rows:
+        state = _(" (in a transfer file)") if row["payment_status"] == payments.IN_PAYMENT else ""
+        click.echo(_("- mission #{id} ({project}), invoice {number}, {amount} € excluding VAT, "
+                     "received on {day}, {n} days ago{state}").format(
+            id=row["mission_id"], project=row["project"], number=row["invoice_number"] or "—",
+            amount=row["amount"], day=row["received_at"][:10], n=row["days"],
+            state=state))  # fmt: skip
 
 
 def format_cents(cents: int) -> str:

@@ -11,6 +11,8 @@ checked as a typed one is (:func:`~fmstoolkit.offboarding.invoice.check_invoice`
 A plain PDF (no XML inside) is kept all the same, and its figures are typed by the manager as
 before (``amount`` is then required). Either way the file is copied into the documents folder
 (``FMS_DOCUMENTS_DIR``), readable by its owner only, and named in ``invoices.file``.
+:func:`add_invoice_document` does it from the file's bytes: ``fms invoice add`` (through
+:func:`add_invoice_file`, which reads the path) and the offboarding app's upload both end there.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from .. import db as dbmod
 from ..config import get_settings
 from ..dates import day_or_today
 from ..errors import InvalidInput
+from ..models import ChecklistAnswers
 from .invoice import check_invoice, invoice
 from .state import check_open, open_offboarding, refresh_status
 from .steps import checklist_answers, checklist_values, write_checklist
@@ -157,34 +160,65 @@ def add_invoice_file(
     mission_id: int,
     file: str | Path,
     typed: dict[str, Any] | None = None,
-    *,
-    approve: bool = False,
-    documents_dir: Path | None = None,
-    today: dt.date | str | None = None,
+    **options: Any,
 ) -> dict[str, Any]:
-    """Record a mission's invoice from its file and return it with its check.
-
-    A Factur-X file's figures fill the invoice; ``typed`` (keys of :data:`TYPED`, and
-    ``amount_due_cents``: VAT included, default the amount) completes
-    what it does not say, and is required for a plain PDF (at least the amount). ``approve``
-    marks the checklist's "invoice received and checked" done, which makes it payable.
-    """
+    """Record a mission's invoice from the file at ``file`` (``fms invoice add``): its bytes
+    go to :func:`add_invoice_document`, with the same ``typed`` figures and options."""
     source = Path(file)
     try:
         data = source.read_bytes()
     except OSError as exc:
         raise InvalidInput("The file {name} cannot be read: check its name.", field="file",
                            name=str(file)) from exc  # fmt: skip
-    figures = read_invoice_file(data, source.name)
-    typed = {k: v for k, v in (typed or {}).items() if v is not None}
+    return add_invoice_document(db, mission_id, data, source.name, typed, **options)
+
+
+def _typed_of(answers: ChecklistAnswers) -> dict[str, Any]:
+    """The invoice figures typed in a checklist (validated), as :data:`TYPED`'s keys."""
+    typed = {key: getattr(answers, answer) for key, answer in TYPED.items()}
+    if typed["last_billed_day"] is not None:
+        typed["last_billed_day"] = typed["last_billed_day"].isoformat()
+    return typed
+
+
+def add_invoice_document(
+    db: sqlite_utils.Database,
+    mission_id: int,
+    data: bytes,
+    name: str,
+    typed: dict[str, Any] | None = None,
+    *,
+    checklist: dict[str, Any] | None = None,
+    approve: bool = False,
+    documents_dir: Path | None = None,
+    today: dt.date | str | None = None,
+) -> dict[str, Any]:
+    """Record a mission's invoice from its file's bytes (``name``: the file's own name, for
+    the messages) and return it with its check. The one function behind ``fms invoice add``
+    and the offboarding app's upload.
+
+    A Factur-X file's figures fill the invoice; ``typed`` (keys of :data:`TYPED`, and
+    ``amount_due_cents``: VAT included, default the amount) completes what it does not say,
+    and is required for a plain PDF (at least the amount). ``checklist``: the checklist's
+    answers to save with the invoice, in the same transaction (the offboarding app's step, its
+    typed invoice figures included); default, those already saved. ``approve`` marks the
+    checklist's "invoice received and checked" done, which makes it payable. A wrong file, or
+    a plain PDF without an amount, is one sentence and nothing is written or kept.
+    """
+    figures = read_invoice_file(data, name)
+    given = {k: v for k, v in (typed or {}).items() if v is not None}
+    if checklist is not None:
+        answers, _verdicts = checklist_answers(db, mission_id, checklist)
+        given = {k: v for k, v in _typed_of(answers).items() if v is not None} | given
     found = {k: v for k, v in (figures or {}).items() if v is not None}
-    if figures is None and "amount" not in typed:
+    if figures is None and "amount" not in given:
         raise InvalidInput("{name} is a plain PDF with no Factur-X data: type its figures "
-                           "(at least the amount).", field="amount", name=source.name)  # fmt: skip
-    if figures is not None and "amount" not in found and "amount" not in typed:
-        raise InvalidInput("{name}: the Factur-X data gives no amount; type it.", field="amount",
-                           name=source.name)  # fmt: skip
-    merged = typed | found
+                           "(at least the amount).", field=TYPED["amount"],
+                           name=name)  # fmt: skip
+    if figures is not None and "amount" not in found and "amount" not in given:
+        raise InvalidInput("{name}: the Factur-X data gives no amount; type it.",
+                           field=TYPED["amount"], name=name)  # fmt: skip
+    merged = given | found
     if "last_billed_day" not in merged and merged.get("period_end"):
         merged["last_billed_day"] = merged["period_end"]
     merged.setdefault("amount_due_cents", merged["amount"] * 100)
@@ -196,7 +230,7 @@ def add_invoice_file(
         with db.atomic():
             mission = check_open(db, mission_id)
             open_offboarding(db, mission_id, today=day)
-            values = checklist_values(db, mission_id)
+            values = checklist_values(db, mission_id) if checklist is None else dict(checklist)
             values.update({answer: merged.get(key) for key, answer in TYPED.items()})
             if approve:
                 values["invoice_received"] = "done"

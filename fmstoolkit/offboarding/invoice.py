@@ -34,7 +34,8 @@ def check_invoice(
     last_billed_day: dt.date | str | None = None,
 ) -> dict[str, Any]:
     """Compare an invoice with the mission: expected amount = working days between the mission
-    dates x agreed daily rate. Returns the figures and the warnings (in the settings' language)."""
+    dates x agreed daily rate. Returns the figures and the warnings (sentences in the settings'
+    language, without field names)."""
     start = dt.date.fromisoformat(mission["start_date"])
     end = dt.date.fromisoformat(mission["end_date"])
     days = len(working_days(start, end))
@@ -81,7 +82,7 @@ def check_invoice(
         "agreed_rate": mission["daily_rate"],
         "expected_amount": expected,
         "amount": amount,
-        "warnings": [w.message() for w in warnings],
+        "warnings": [w.what() for w in warnings],  # in words: no field names
     }
 
 

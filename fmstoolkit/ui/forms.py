@@ -23,6 +23,8 @@ from ..forms.fields import FieldDef, FormDef
 from ..i18n import _
 
 ERROR_STYLE = "color:#b00020;font-size:90%"
+#: Warnings (the invoice check) do not block: their own colour, not the errors' red.
+WARNING_STYLE = "color:#8a5a00;background:#fff4e0;padding:2px 6px;font-size:90%"
 HELP_STYLE = "color:#666;font-size:85%"
 
 
@@ -69,6 +71,14 @@ def _to_widget_value(field: FieldDef, value: Any) -> Any:
     return value
 
 
+def warnings_html(warnings: list[str]) -> str:
+    """Warnings that do not block (the invoice check), in their colour; empty when none."""
+    if not warnings:
+        return ""
+    lines = "<br>".join("⚠ " + html.escape(x[:1].upper() + x[1:]) for x in warnings)
+    return f'<div style="{WARNING_STYLE}">{lines}</div>'
+
+
 def _error_html(problems: list[Problem], lang: str) -> str:
     return "<br>".join(
         f'<span style="{ERROR_STYLE}">⚠ {html.escape(p.what(lang))}</span>'
@@ -94,6 +104,7 @@ class FormWidget:
         self.on_submit = on_submit
         self.controls: dict[str, w.Widget] = {}
         self.error_labels: dict[str, w.HTML] = {}
+        self.rows: dict[str, w.VBox] = {}  # each field's row (label, control, help, error)
         self.message = w.HTML("")
         rows = []
         if form.intro(self.lang):
@@ -111,7 +122,8 @@ class FormWidget:
                 tip = html.escape(field.help(self.lang))
                 parts.append(w.HTML(f'<span style="{HELP_STYLE}">{tip}</span>'))
             parts.append(self.error_labels[field.name])
-            rows.append(w.VBox(parts, layout=w.Layout(margin="0 0 0.6em 0")))
+            self.rows[field.name] = w.VBox(parts, layout=w.Layout(margin="0 0 0.6em 0"))
+            rows.append(self.rows[field.name])
             control.observe(self._changed(field.name), names="value")
         self.submit_button = None
         if submit_label or on_submit:
@@ -126,6 +138,13 @@ class FormWidget:
         self.box = w.VBox(rows)
         if values:
             self.set_values(values)
+
+    def insert_before(self, name: str, widget: w.Widget) -> None:
+        """Show ``widget`` (an app's own control, such as the invoice upload) just above the
+        row of field ``name``."""
+        children = list(self.box.children)
+        children.insert(children.index(self.rows[name]), widget)
+        self.box.children = tuple(children)
 
     # values ---------------------------------------------------------------------------------
 
@@ -196,7 +215,10 @@ class FormWidget:
             try:
                 self.on_submit(values)
             except FmsError as exc:
-                self.show_problems(exc.problems, head=exc.message(self.lang).split("\n")[0])
+                problems = exc.problems
+                if not problems and exc.field in self.error_labels:  # one sentence, one field
+                    problems = [exc.as_problem()]
+                self.show_problems(problems, head=exc.message(self.lang).split("\n")[0])
                 return False
         self.clear_errors()
         self.message.value = "✓ " + _("Saved.", self.lang)

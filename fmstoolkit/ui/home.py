@@ -1,7 +1,8 @@
 """The home app, "Aujourd'hui": where a manager starts the day.
 
-Four short lists, each with a link into the app that acts on it: the offboardings due (the
-offboarding app), the open requests with the answers received so far (the planning app), the
+Short lists, each with a link into the app that acts on it: the offboardings due and the
+invoices unpaid more than ``FMS_INVOICE_PAYMENT_DAYS`` after their receipt (the offboarding
+app), the open requests with the answers received so far (the planning app), the
 questions still unanswered, the messages waiting or failed (the outbox panel of the planning app),
 and the collaboration notes in Datasette. The reads are :mod:`fmstoolkit.today`'s; nothing here
 writes. Links use ``FMS_APPS_PORT`` and ``FMS_DATASETTE_PORT``, the ports ``make run`` starts.
@@ -15,7 +16,8 @@ import ipywidgets as w
 import sqlite_utils
 
 from .. import apps_server, clock, today
-from ..i18n import N_, current_lang, format_date, ngettext
+from ..config import get_settings
+from ..i18n import N_, current_lang, format_date, format_money, ngettext
 from ..i18n_labels import status_label
 from ..notify import outbox
 from .common import database, translate
@@ -27,6 +29,10 @@ TEXTS = {
     "due_none": N_("No mission to offboard this week."),
     "due_row": N_("{freelancer} · {project} · ends {end}"),
     "due_late": N_("{freelancer} · {project} · ended {end}"),
+    "unpaid": N_("Invoices unpaid more than {days} days after their receipt"),
+    "unpaid_none": N_("No invoice waits for its payment past the limit."),
+    "unpaid_row": N_("Mission #{id} · {project} · invoice {number} · {amount} · received {days} "
+                     "days ago"),
     "open": N_("Open requests"),
     "open_none": N_("No open request."),
     "open_row": N_("Request {id} · {project} · {skills} · starts {start} · {status}"),
@@ -74,6 +80,13 @@ def home_html(db: sqlite_utils.Database, lang: str | None = None, limit: int = 8
            end=format_date(row["end_date"], lang))
         for row in due[:limit]
     ]  # fmt: skip
+    unpaid = today.unpaid_invoices(db)
+    unpaid_items = [
+        say("unpaid_row", lang, id=row["mission_id"], project=row["project"],
+            number=row["invoice_number"] or "—", amount=format_money(row["amount"], lang),
+            days=row["days"])
+        for row in unpaid[:limit]
+    ]  # fmt: skip
     requests = today.open_requests(db)
     open_items = [
         say("open_row", lang, id=row["id"], project=row["project"],
@@ -102,6 +115,9 @@ def home_html(db: sqlite_utils.Database, lang: str | None = None, limit: int = 8
         f"<p><b>{header}</b></p>",
         _section(say("due", lang), due_items, say("due_none", lang),
                  _link(offboarding_url, "open_offboarding", lang), len(due) - limit),
+        _section(say("unpaid", lang, days=get_settings().invoice_payment_days), unpaid_items,
+                 say("unpaid_none", lang), _link(offboarding_url, "open_offboarding", lang),
+                 len(unpaid) - limit),
         _section(say("open", lang), open_items, say("open_none", lang),
                  _link(planning_url, "open_planning", lang), len(requests) - limit),
         _section(say("polls", lang), poll_items, say("polls_none", lang),

@@ -28,10 +28,8 @@ from ..i18n import N_, _, format_date, format_money, ngettext
 from ..i18n_labels import status_label
 from .chart_dates import period_label
 from .common import database, translate
-from .forms import ERROR_STYLE, FormWidget
-
-#: Warnings (the invoice check) do not block: their own colour, not the errors' red.
-WARNING_STYLE = "color:#8a5a00;background:#fff4e0;padding:2px 6px;font-size:90%"
+from .forms import ERROR_STYLE, WARNING_STYLE, FormWidget, warnings_html
+from .invoice_upload import InvoiceUpload
 
 TEXTS = {
     "pick": N_("Mission to offboard"),
@@ -113,6 +111,8 @@ class OffboardingWizard:
                     lang=self.lang,
                 )
             )
+        self.invoice_upload = InvoiceUpload(db, mission_id, self.forms[0], self.lang)
+        self.forms[0].insert_before("invoice_amount", self.invoice_upload.box)
         self.progress = w.IntProgress(min=0, max=len(WIZARD_STEPS), value=0)
         self.step_label = w.HTML()
         self.back_button = w.Button(description=t("back", self.lang), icon="arrow-left")
@@ -209,12 +209,8 @@ class OffboardingWizard:
             return False
         self.step += 1
         self._show()
-        if self.warnings:  # the invoice check: shown, but it does not block
-            self.message.value = (
-                f'<div style="{WARNING_STYLE}">'
-                + "<br>".join("⚠ " + html.escape(x) for x in self.warnings)
-                + "</div>"
-            )
+        # the invoice check: shown, but it does not block
+        self.message.value = warnings_html(self.warnings)
         return True
 
     def back(self) -> None:
@@ -224,8 +220,11 @@ class OffboardingWizard:
 
     def _saver(self, step: str):
         def save(values: dict[str, Any]) -> Any:
-            if step == "checklist":
-                out = offboarding.save_checklist(self.db, self.mission_id, values)
+            if step == "checklist":  # with the plain PDF uploaded, when one waits
+                if self.invoice_upload.pending:
+                    out = self.invoice_upload.save_with(values)
+                else:
+                    out = offboarding.save_checklist(self.db, self.mission_id, values)
                 self.warnings = out["invoice_check"]["warnings"]
                 return out
             if step == "feedback":

@@ -74,9 +74,44 @@ class Localized:
     __hash__ = None
 
 
+class Money:
+    """An amount in whole euros, written when its sentence is translated ("5 000 €" /
+    "€5,000"), so that an error or a warning made now is shown later in its reader's format."""
+
+    __slots__ = ("amount",)
+
+    def __init__(self, amount: float | int) -> None:
+        self.amount = amount
+
+    def in_lang(self, lang: str | None = None) -> str:
+        return format_money(self.amount, lang)
+
+    def __repr__(self) -> str:
+        return f"Money({self.amount!r})"
+
+
+class Day:
+    """A date, written when its sentence is translated ("13 mars 2026" / "13 March 2026")."""
+
+    __slots__ = ("day",)
+
+    def __init__(self, day: dt.date | str) -> None:
+        self.day = day
+
+    def in_lang(self, lang: str | None = None) -> str:
+        return format_date(self.day, lang)
+
+    def __repr__(self) -> str:
+        return f"Day({self.day!r})"
+
+
 def localized(params: Mapping[str, object], lang: str | None = None) -> dict[str, object]:
-    """``params`` with every :class:`Localized` value written in ``lang``."""
-    return {k: v.in_lang(lang) if isinstance(v, Localized) else v for k, v in params.items()}
+    """``params`` with every :class:`Localized`, :class:`Money` and :class:`Day` value written
+    in ``lang``."""
+    return {
+        k: v.in_lang(lang) if isinstance(v, Localized | Money | Day) else v
+        for k, v in params.items()
+    }
 
 
 def current_lang(lang: str | None = None) -> str:

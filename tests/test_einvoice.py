@@ -54,10 +54,10 @@ def test_the_check_warns_on_a_facturx_invoice_that_bills_too_much(runner, db, db
     pdf.write_bytes(facturx_pdf(rate=550, days=11, end="20260316"))
     result = _add(runner, db_path, m["mission_id"], pdf)
     assert result.exit_code == 0, result.output
-    assert "6050 € for 11.0 days at 550 €, expected 5000 €" in result.output
-    assert "daily rate (550 €) differs from the agreed one (500 €)" in result.output
-    assert "bills days after the mission's end (2026-03-16 > 2026-03-13)" in result.output
-    assert "amount (6050 €) differs from the expected 5000 €" in result.output
+    assert "€6,050 for 11 days at €550, expected €5,000" in result.output
+    assert "daily rate (€550) differs from the agreed one (€500)" in result.output
+    assert "bills days up to 16 March 2026, after the mission's end on 13 March" in result.output
+    assert "amount (€6,050) differs from the expected €5,000" in result.output
 
 
 def test_a_plain_pdf_is_attached_and_its_figures_typed(runner, db, db_path, tmp_path):

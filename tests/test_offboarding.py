@@ -268,9 +268,9 @@ def test_invoice_warnings_for_another_rate_days_after_the_end_and_the_amount(db)
     )
     warnings = out["invoice_check"]["warnings"]
     assert len(warnings) == 3
-    assert "daily rate (550 €) differs from the agreed one (500 €)" in warnings[0]
-    assert "bills days after the mission's end" in warnings[1]
-    assert "differs from the expected 5000 €" in warnings[2]
+    assert "daily rate (€550) differs from the agreed one (€500)" in warnings[0]
+    assert "after the mission's end on" in warnings[1]
+    assert "differs from the expected €5,000" in warnings[2]
     # a warning does not block: the step is saved and shown again later
     shown = offboarding.get_offboarding(db, m["mission_id"])["invoice_check"]["warnings"]
     assert shown == warnings

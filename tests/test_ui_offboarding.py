@@ -215,7 +215,7 @@ def test_a_facturx_upload_fills_the_invoice_fields_and_warns_beside_the_step(db,
     assert "net to pay €7,260.00" in said  # VAT included, to the cent
     warnings = wizard.invoice_upload.warnings.value
     assert WARNING_STYLE in warnings and ERROR_STYLE not in warnings
-    assert "The invoice's daily rate (550 €) differs from the agreed one (500 €)" in _words(
+    assert "The invoice's daily rate (€550) differs from the agreed one (€500)" in _words(
         warnings)
     assert "invoice_" not in _words(warnings) and "Field" not in _words(warnings)
     # recorded, the file kept readable by its owner only; the widget no longer holds the bytes

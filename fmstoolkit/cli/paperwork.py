@@ -9,7 +9,7 @@ import click
 
 from .. import payments
 from ..config import get_settings
-from ..i18n import _
+from ..i18n import _, format_money, format_number
 from ..offboarding.einvoice import add_invoice_file
 from .common import DAY, ID, echo_json, json_option, with_db
 
@@ -45,10 +45,12 @@ def invoice_add(db, mission_id, file, amount, due, rate, days, last_day, approve
         return
     inv, check = result["invoice"], result["check"]
     source = _("read from the Factur-X data") if inv["source"] == "facturx" else _("typed")
-    click.echo(_("Invoice of mission #{id} recorded ({source}): {amount} € for {days} days at "
-                 "{rate} €, expected {expected} €.").format(
-        id=mission_id, source=source, amount=inv["amount"], days=inv["days"] or "?",
-        rate=inv["daily_rate"] or "?", expected=check["expected_amount"]))  # fmt: skip
+    click.echo(_("Invoice of mission #{id} recorded ({source}): {amount} for {days} days at "
+                 "{rate}, expected {expected}.").format(
+        id=mission_id, source=source, amount=format_money(inv["amount"]),
+        days=format_number(inv["days"]) if inv["days"] else "?",
+        rate=format_money(inv["daily_rate"]) if inv["daily_rate"] else "?",
+        expected=format_money(check["expected_amount"])))  # fmt: skip
     for warning in check["warnings"]:
         click.echo(_("Warning: {warning}").format(warning=warning))
 

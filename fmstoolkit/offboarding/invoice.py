@@ -13,6 +13,7 @@ from typing import Any
 import sqlite_utils
 
 from ..errors import Problem
+from ..i18n import Day, Money
 from ..models import ChecklistAnswers
 from ..planning import working_days
 
@@ -44,9 +45,9 @@ def check_invoice(
     if daily_rate is not None and daily_rate != mission["daily_rate"]:
         warnings.append(
             Problem(
-                "the invoice's daily rate ({rate} €) differs from the agreed one ({agreed} €)",
+                "the invoice's daily rate ({rate}) differs from the agreed one ({agreed})",
                 field="invoice_daily_rate",
-                params={"rate": daily_rate, "agreed": mission["daily_rate"]},
+                params={"rate": Money(daily_rate), "agreed": Money(mission["daily_rate"])},
             )
         )
     if last_billed_day is not None:
@@ -58,22 +59,22 @@ def check_invoice(
         if last > end:
             warnings.append(
                 Problem(
-                    "the invoice bills days after the mission's end ({last} > {end})",
+                    "the invoice bills days up to {last}, after the mission's end on {end}",
                     field="invoice_last_day",
-                    params={"last": last.isoformat(), "end": end.isoformat()},
+                    params={"last": Day(last), "end": Day(end)},
                 )
             )
     if amount is not None and amount != expected:
         warnings.append(
             Problem(
-                "the amount ({amount} €) differs from the expected {expected} € ({days} working "
-                "days x {rate} €)",
+                "the amount ({amount}) differs from the expected {expected} ({days} working "
+                "days x {rate})",
                 field="invoice_amount",
                 params={
-                    "amount": amount,
-                    "expected": expected,
+                    "amount": Money(amount),
+                    "expected": Money(expected),
                     "days": days,
-                    "rate": mission["daily_rate"],
+                    "rate": Money(mission["daily_rate"]),
                 },
             )
         )

@@ -34,6 +34,7 @@ CONTEXT = {
     "connect_url": "https://t.me/fms_bot?start=abc",
     "bot": "fms_bot",
     "month_name": "janvier 2027",
+    "attached": "the services agreement and the NDA",
 }
 #: The same message without any of the values a template may leave out.
 BARE = CONTEXT | {key: None for key in ("client", "title", "role", "lead_name", "author", "reason")}

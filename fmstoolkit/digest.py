@@ -10,9 +10,11 @@ manager (``FMS_MANAGER_EMAIL`` or their linked chat) four short lists:
   channel) and the e-mail replies read from the mailbox (:func:`fmstoolkit.replies.ledger.counts`),
   with those left for the manager to read;
 - **messages dead**: messages to freelancers that could not be sent (``fms outbox list --status
-  dead``).
+  dead``);
+- **contracts to sign**: missions starting within ``FMS_CONTRACT_WARNING_DAYS`` days without a
+  signed contract or NDA (:func:`fmstoolkit.contracts.due`, as ``fms contracts due``).
 
-When all four are empty the day's digest is skipped: a digest that says "nothing" every morning
+When they are all empty the day's digest is skipped: a digest that says "nothing" every morning
 teaches the manager not to open it. The digest names projects and mission numbers, never a
 freelancer (a forgotten freelancer must not live on in old digests), and no contact data.
 
@@ -28,7 +30,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import clock, offboarding
+from . import clock, contracts, offboarding
 from .config import get_settings
 from .db import get_meta
 from .models.enums import OPEN_REQUESTS_SQL
@@ -94,7 +96,9 @@ def compute(db: sqlite_utils.Database, now: dt.datetime | None = None) -> dict[s
     ``overdue``: ``{mission_id, project, title, end_date, days}``; ``requests``:
     ``{request_id, project, start_date, asked, answered}``; ``answers``: ``{yes, maybe, no}``;
     ``mails``: replies read by e-mail ``{applied, left}``; ``dead``: messages that could not
-    be sent; ``*_more``: lines left out of a list past :data:`SHOWN`."""
+    be sent; ``contracts``: missions starting soon without a signed contract or NDA
+    ``{mission_id, project, start_date, days, missing}``; ``*_more``: lines left out of a list
+    past :data:`SHOWN`."""
     now = now or clock.now()
     today = day_of(now)
     # Stamps are to the second: what the last digest counted (its second included) is left out.
@@ -117,7 +121,8 @@ def compute(db: sqlite_utils.Database, now: dt.datetime | None = None) -> dict[s
     dead = db.execute(
         "SELECT count(*) FROM outbox WHERE status = 'dead' AND recipient = 'freelancer'"
     ).fetchone()[0]
-    if not (overdue or requests or any(answers.values()) or applied or left or dead):
+    unsigned = _contracts_due(db, today)
+    if not (overdue or requests or any(answers.values()) or applied or left or dead or unsigned):
         return None
     return {
         "day": today.isoformat(),
@@ -130,4 +135,15 @@ def compute(db: sqlite_utils.Database, now: dt.datetime | None = None) -> dict[s
         "answers_total": sum(answers.values()),
         "mails": {"applied": applied, "left": left},
         "dead": dead,
+        "contracts": unsigned[:SHOWN],
+        "contracts_more": max(0, len(unsigned) - SHOWN),
     }
+
+
+def _contracts_due(db: sqlite_utils.Database, today: dt.date) -> list[dict[str, Any]]:
+    """The digest's list of missions starting soon without a signed contract or NDA: the
+    kinds missing in the agency's language (``missing``), no freelancer named."""
+    return [{"mission_id": r["mission_id"], "project": r["project"],
+             "start_date": r["start_date"], "days": r["days_left"],
+             "missing": contracts.missing_words(r["missing"], get_settings().lang)}
+            for r in contracts.due(db, today=today)]  # fmt: skip

@@ -1,6 +1,7 @@
 """What a manager has to look at today (the home app, "Aujourd'hui"): pure reads.
 
-Offboardings due, open requests with the answers received so far, questions still unanswered.
+Offboardings due, open requests with the answers received so far, questions still unanswered,
+missions starting soon without a signed contract or NDA.
 The outbox's counts come from the outbox itself (``notify.outbox.counts``); nothing here writes.
 """
 
@@ -10,7 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import offboarding, planning
+from . import contracts, offboarding, planning
 from .models.enums import OPEN_REQUEST_STATUSES
 
 
@@ -57,3 +58,9 @@ def unanswered_polls(db: sqlite_utils.Database, limit: int = 20) -> list[dict[st
             [*OPEN_REQUEST_STATUSES, limit],
         )
     )
+
+
+def contracts_due(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Missions starting within ``FMS_CONTRACT_WARNING_DAYS`` days whose contract or NDA is not
+    signed (:func:`fmstoolkit.contracts.due`)."""
+    return contracts.due(db)

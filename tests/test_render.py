@@ -60,9 +60,13 @@ MANAGER = {
     "start_date": "2027-01-04",
     "end_date": "2027-01-08",
     "candidate": "#1, 80/100: React",
+    "contracts": [{"mission_id": 5, "project": PROJECT, "start_date": "2026-12-03", "days": 2,
+                   "missing": "NDA"}],
+    "contracts_more": 1,
 }
 MANAGER_BARE = MANAGER | {"overdue": [], "requests": [], "overdue_more": 0,
-                          "requests_more": 0, "candidate": None}  # fmt: skip
+                          "requests_more": 0, "candidate": None, "contracts": [],
+                          "contracts_more": 0}  # fmt: skip
 
 
 def both(kind: str, context: dict | None = None) -> tuple[render.Rendered, render.Rendered]:
@@ -302,6 +306,8 @@ def test_the_managers_messages_say_what_happened_without_the_freelancers_footer(
     assert "Answers received: 1 yes, 0 maybe, 2 no.\n" in en.text
     assert "E-mail replies: 1 recorded, 1 left for you to read.\n" in en.text
     assert "Messages that could not be sent: 4.\n" in en.text
+    assert (f"- mission #5 ({PROJECT}), starts 3 December 2026: NDA not signed\n" in en.text)
+    assert "Missions starting soon without a signed contract or NDA:" in en.html
     assert "Réponses reçues : 1 oui, 0 peut-être, 2 non." in fr.text
     assert ESCAPED in en.telegram and PROJECT not in en.telegram + en.html
     for kind in render.MANAGER_KINDS:

@@ -76,7 +76,8 @@ def test_the_contract_pdf_holds_the_missions_values_in_french_and_english(db):
     text = pdf_text(path)
     for value in ("Contrat de prestation de services", "Agence Lumen", "Zoé Durand",
                   "Refonte site", "ACME", "Front-end", "7 décembre 2026", "18 décembre 2026",
-                  "10 jours ouvrés", "550 €", "5 500 €", "Maquettes", "Confidentialité"):
+                  "10 jours ouvrés", "550 €", "5 500 €", "Maquettes", "Confidentialité",
+                  "Fait le 25 novembre 2026", "lu et approuvé"):
         assert value in text, value  # fmt: skip
     en = contracts.draft(db, mid, "contract", "en")  # made again, in English
     assert en["id"] == fr["id"] and not path.exists()  # the draft it replaces is gone

@@ -2,13 +2,13 @@
 WeasyPrint.
 
 Templates are HTML pages, one per kind and language (``contract.fr.html``, ``contract.en.html``,
-``nda.fr.html``, ``nda.en.html``, sharing ``_base.html``): an agency edits them as it would a
-web page, with the values of the mission put in by Jinja2 (``{{ mission.project }}``,
-``{{ mission.daily_rate|money }}``...). A legal text is written in its language, clause by
-clause, by the people who sign it: it is not assembled from translated sentences, which is why
-these templates hold their French and English texts themselves instead of going through the
-gettext catalogue. The values are formatted by Babel in the document's language (filters
-``date``, ``money`` and ``number``, as in the messages).
+``nda.fr.html``, ``nda.en.html``, sharing ``_base.html`` and ``_signatures.<lang>.html``): an
+agency edits them as it would a web page, with the values of the mission put in by Jinja2
+(``{{ mission.project }}``, ``{{ mission.daily_rate|money }}``...). A legal text is written in
+its language, clause by clause, by the people who sign it: it is not assembled from translated
+sentences, which is why these templates hold their French and English texts themselves instead
+of going through the gettext catalogue. The values are formatted by Babel in the document's
+language (filters ``date``, ``money`` and ``number``, as in the messages).
 
 Where a template is looked for: first in the agency's folder (``FMS_PAPERWORK_TEMPLATES``,
 default ``<FMS_DOCUMENTS_DIR>/templates``), then in those fmstoolkit ships

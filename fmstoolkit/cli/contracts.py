@@ -10,6 +10,7 @@ import click
 from .. import contracts
 from ..actions.paperwork import send_documents
 from ..i18n import _, format_date
+from ..i18n_labels import status_label
 from .common import DAY, ID, echo_json, echo_table, json_option, with_db
 
 KIND_CHOICES = click.Choice(["contract", "nda", "both"])
@@ -25,7 +26,8 @@ def _kinds(kind: str) -> tuple[str, ...]:
 def _echo_documents(rows: list[dict]) -> None:
     echo_table(
         [{"mission_id": r["mission_id"], "kind": contracts.kind_word(r["kind"]),
-          "lang": r["lang"], "state": r["state"], "file": r["signed_file"] or r["file"],
+          "lang": r["lang"], "state": status_label("document", r["state"]),
+          "file": r["signed_file"] or r["file"],
           "sent_at": r["sent_at"], "signed_at": r["signed_at"]} for r in rows],
         ["mission_id", "kind", "lang", "state", "file", "sent_at", "signed_at"],
     )  # fmt: skip
@@ -122,7 +124,9 @@ def contracts_due(db, days, as_json) -> None:
         echo_json(rows)
         return
     echo_table(
-        [r | {"missing": contracts.missing_words(r["missing"])} for r in rows],
+        [r | {"missing": contracts.missing_words(r["missing"]),
+              "contract": status_label("document", r["contract"]),
+              "nda": status_label("document", r["nda"])} for r in rows],
         ["mission_id", "freelancer", "project", "start_date", "days_left", "contract", "nda",
          "missing"],
     )  # fmt: skip

@@ -19,6 +19,11 @@ LANG_OPTION = click.option("--lang", type=click.Choice(["fr", "en"]),
                                 "FMS_LANG).")  # fmt: skip
 
 
+def _first_up(text: str) -> str:
+    """A sentence starting with a kind's word starts with a capital ("Contrat", "NDA")."""
+    return text[:1].upper() + text[1:]
+
+
 def _kinds(kind: str) -> tuple[str, ...]:
     return contracts.KINDS if kind == "both" else (kind,)
 
@@ -54,9 +59,9 @@ def contracts_draft(db, mission_id, kind, lang, replace, as_json) -> None:
         echo_json(rows)
         return
     for row in rows:
-        click.echo(_("{kind} of mission #{id} drafted: {file}").format(
+        click.echo(_first_up(_("{kind} of mission #{id} drafted: {file}").format(
             kind=contracts.kind_word(row["kind"]), id=mission_id,
-            file=contracts.path_of(row["file"])))  # fmt: skip
+            file=contracts.path_of(row["file"]))))  # fmt: skip
 
 
 @contracts_group.command("send")
@@ -93,9 +98,9 @@ def contracts_signed(db, mission_id, file, kind, on, as_json) -> None:
     if as_json:
         echo_json(row)
         return
-    click.echo(_("{kind} of mission #{id} signed on {day}: {file}").format(
+    click.echo(_first_up(_("{kind} of mission #{id} signed on {day}: {file}").format(
         kind=contracts.kind_word(kind), id=mission_id, day=format_date(row["signed_at"]),
-        file=contracts.path_of(row["signed_file"])))  # fmt: skip
+        file=contracts.path_of(row["signed_file"]))))  # fmt: skip
 
 
 @contracts_group.command("list")

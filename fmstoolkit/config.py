@@ -142,13 +142,25 @@ class Settings(BaseSettings):
 
     documents_dir: Path = Field(
         Path("data/documents"),
-        description="Folder of the paperwork files (invoices received), beside the database.",
+        description="Folder of the paperwork files (invoices received, contracts and NDAs), "
+        "beside the database.",
+    )
+    paperwork_templates: Path | None = Field(
+        None,
+        description="Folder of the agency's own contract and NDA templates (default: "
+        "<FMS_DOCUMENTS_DIR>/templates); a template missing there is the one fmstoolkit ships.",
+    )
+    contract_warning_days: int = Field(
+        7, ge=0, le=365, description="Days before a mission starts from which a missing signed "
+        "contract or NDA is warned about."
+    )
+    agency_name: str | None = Field(
+        None, description="The agency's name on SEPA transfers, contracts and NDAs."
     )
     invoice_payment_days: int = Field(
         30, ge=1, le=365, description="Days after its receipt after which an unpaid invoice is "
         "flagged (digest, home app, `fms payments overdue`): 30 is the usual French limit."
     )
-    agency_name: str | None = Field(None, description="The agency's name on SEPA transfers.")
     agency_iban: str | None = Field(None, description="The account SEPA transfers are paid from.")
     agency_bic: str | None = Field(None, description="The BIC of the agency's bank.")
 
@@ -173,8 +185,11 @@ class Settings(BaseSettings):
     def _resolve_paths(self) -> Settings:
         """Relative database paths are resolved once, against the project root."""
         self.home = self.home.expanduser().resolve()
-        for name in ("db", "notes_db", "documents_dir"):
-            path = getattr(self, name).expanduser()
+        for name in ("db", "notes_db", "documents_dir", "paperwork_templates"):
+            path = getattr(self, name)
+            if path is None:
+                continue
+            path = path.expanduser()
             setattr(self, name, path if path.is_absolute() else self.home / path)
         return self
 

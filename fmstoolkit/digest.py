@@ -10,11 +10,13 @@ manager (``FMS_MANAGER_EMAIL`` or their linked chat) four short lists:
   channel) and the e-mail replies read from the mailbox (:func:`fmstoolkit.replies.ledger.counts`),
   with those left for the manager to read;
 - **messages dead**: messages to freelancers that could not be sent (``fms outbox list --status
-  dead``).
+  dead``);
 - **invoices unpaid** more than ``FMS_INVOICE_PAYMENT_DAYS`` (default 30) after their receipt
-  (:func:`fmstoolkit.payments.overdue`): mission number, project, invoice number, amount, days.
+  (:func:`fmstoolkit.payments.overdue`): mission number, project, invoice number, amount, days;
+- **contracts to sign**: missions starting within ``FMS_CONTRACT_WARNING_DAYS`` days without a
+  signed contract or NDA (:func:`fmstoolkit.contracts.due`, as ``fms contracts due``).
 
-When all are empty the day's digest is skipped: a digest that says "nothing" every morning
+When they are all empty the day's digest is skipped: a digest that says "nothing" every morning
 teaches the manager not to open it. The digest names projects and mission numbers, never a
 freelancer (a forgotten freelancer must not live on in old digests), and no contact data.
 
@@ -30,7 +32,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import clock, offboarding, payments
+from . import clock, contracts, offboarding, payments
 from .config import get_settings
 from .db import get_meta
 from .models.enums import OPEN_REQUESTS_SQL
@@ -97,8 +99,9 @@ def compute(db: sqlite_utils.Database, now: dt.datetime | None = None) -> dict[s
     ``{request_id, project, start_date, asked, answered}``; ``answers``: ``{yes, maybe, no}``;
     ``mails``: replies read by e-mail ``{applied, left}``; ``dead``: messages that could not
     be sent; ``unpaid``: invoices unpaid past ``unpaid_days`` after their receipt
-    ``{mission_id, project, invoice_number, amount, days}``; ``*_more``: lines left out of a
-    list past :data:`SHOWN`."""
+    ``{mission_id, project, invoice_number, amount, days}``; ``contracts``: missions starting
+    soon without a signed contract or NDA ``{mission_id, project, start_date, days, missing}``;
+    ``*_more``: lines left out of a list past :data:`SHOWN`."""
     now = now or clock.now()
     today = day_of(now)
     # Stamps are to the second: what the last digest counted (its second included) is left out.
@@ -123,7 +126,9 @@ def compute(db: sqlite_utils.Database, now: dt.datetime | None = None) -> dict[s
     ).fetchone()[0]
     unpaid = [{k: row[k] for k in ("mission_id", "project", "invoice_number", "amount", "days")}
               for row in payments.overdue(db, today)]  # fmt: skip
-    if not (overdue or requests or any(answers.values()) or applied or left or dead or unpaid):
+    unsigned = _contracts_due(db, today)
+    lists = (overdue, requests, any(answers.values()), applied, left, dead, unpaid, unsigned)
+    if not any(lists):
         return None
     return {
         "day": today.isoformat(),
@@ -139,4 +144,15 @@ def compute(db: sqlite_utils.Database, now: dt.datetime | None = None) -> dict[s
         "unpaid": unpaid[:SHOWN],
         "unpaid_more": max(0, len(unpaid) - SHOWN),
         "unpaid_days": get_settings().invoice_payment_days,
+        "contracts": unsigned[:SHOWN],
+        "contracts_more": max(0, len(unsigned) - SHOWN),
     }
+
+
+def _contracts_due(db: sqlite_utils.Database, today: dt.date) -> list[dict[str, Any]]:
+    """The digest's list of missions starting soon without a signed contract or NDA: the
+    kinds missing in the agency's language (``missing``), no freelancer named."""
+    return [{"mission_id": r["mission_id"], "project": r["project"],
+             "start_date": r["start_date"], "days": r["days_left"],
+             "missing": contracts.missing_words(r["missing"], get_settings().lang)}
+            for r in contracts.due(db, today=today)]  # fmt: skip

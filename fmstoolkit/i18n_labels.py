@@ -72,6 +72,11 @@ LABELS: dict[str, dict[str, str]] = {
         "dead": NC_("outbox", "Failed for good"),
         "cancelled": NC_("outbox", "Cancelled"),
     },
+    "document": {
+        "draft": NC_("document", "Drafted, not sent"),
+        "sent": NC_("document", "Sent, not signed yet"),
+        "signed": NC_("document", "Signed"),
+    },
     "channel": {
         "email": NC_("channel", "E-mail"),
         "telegram": NC_("channel", "Telegram"),
@@ -106,7 +111,7 @@ ENUMS = {
     "answer": enums.PollAnswer, "objectives": enums.Objectives,
     "deliverable": enums.DeliverableStatus, "checklist": enums.ChecklistStatus,
     "outbox": enums.OutboxStatus, "channel": enums.Channel, "seniority": enums.Seniority,
-    "freelancer": enums.FreelancerStatus,
+    "freelancer": enums.FreelancerStatus, "document": enums.DocumentState,
 }  # fmt: skip
 
 

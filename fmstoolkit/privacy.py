@@ -15,6 +15,10 @@ erased, in one write transaction (no half-forgotten person):
   follow-ups, list memberships, recommendations; the feedback's suggestions emptied;
 * their messages in the outbox: pending ones cancelled, and every one's subject, bodies,
   payload and error text erased (the row stays: kind, dates, status);
+* their contracts and NDAs (:func:`fmstoolkit.contracts.forget_documents`): those never signed
+  are deleted with their PDFs (drafts and sent copies hold their name and the mission's
+  terms); a signed one is a legal record, like an invoice, and stays (its row and the signed
+  copy the freelancer sent back), while the PDF the toolkit made for it is deleted;
 * in every text column of every table (notes, end reasons, deliverables, checklists, requests,
   other freelancers' notes, other people's messages...): their full name (either order) in any
   case, with or without accents, their e-mail, phone (any spelling) and chat id. Their first
@@ -38,7 +42,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import clock, pool, publish
+from . import clock, contracts, pool, publish
 from . import db as dbmod
 from .config import get_settings
 from .erasure import Identity
@@ -50,7 +54,7 @@ from .models.enums import OPEN_MISSIONS_SQL, FreelancerStatus, OutboxStatus, sql
 BY_FREELANCER = ("freelancer_skills", "unavailability", "polls", "followups", "outbox")
 #: Tables whose rows hang off the freelancer's missions.
 BY_MISSION = ("deliverables", "offboardings", "checklist_items", "invoices", "feedback",
-              "recommendations", "notes")
+              "recommendations", "notes", "documents")
 #: Tables whose rows about the freelancer are deleted outright.
 DELETED = ("contacts", "freelancer_skills", "unavailability", "polls", "followups",
            "list_members")
@@ -164,6 +168,7 @@ def forget(
         _refuse_open_mission(db, freelancer_id)
         identity = identity_of(profile, pool.get_contact(db, freelancer_id))
         erased = _erase(db, freelancer_id, identity)
+    contracts.remove_files(erased.pop("document_files"))  # once the erasure is committed
     erased["wal_checkpoint"] = checkpoint(db)
     if republish and publish.notes_path().exists():
         erased["republished"] = publish.publish(db)["path"]
@@ -204,6 +209,9 @@ def _erase(db: sqlite_utils.Database, fid: int, identity: Identity) -> dict[str,
         f"AND mission_id IN ({missions})",
         [fid],
     ).rowcount
+    documents = contracts.forget_documents(db, fid)
+    erased["document_files"] = documents.pop("files")
+    erased.update(documents)
     erased["outbox_cancelled"] = db.execute(
         "UPDATE outbox SET status = ?, lease_until = NULL "
         f"WHERE freelancer_id = ? AND status IN {UNSENT_SQL}",

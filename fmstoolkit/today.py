@@ -1,7 +1,8 @@
 """What a manager has to look at today (the home app, "Aujourd'hui"): pure reads.
 
 Offboardings due, invoices unpaid past ``FMS_INVOICE_PAYMENT_DAYS``, open requests with the
-answers received so far, questions still unanswered.
+answers received so far, questions still unanswered, missions starting soon without a signed
+contract or NDA.
 The outbox's counts come from the outbox itself (``notify.outbox.counts``); nothing here writes.
 """
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import offboarding, payments, planning
+from . import contracts, offboarding, payments, planning
 from .models.enums import OPEN_REQUEST_STATUSES
 
 
@@ -64,3 +65,9 @@ def unanswered_polls(db: sqlite_utils.Database, limit: int = 20) -> list[dict[st
             [*OPEN_REQUEST_STATUSES, limit],
         )
     )
+
+
+def contracts_due(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Missions starting within ``FMS_CONTRACT_WARNING_DAYS`` days whose contract or NDA is not
+    signed (:func:`fmstoolkit.contracts.due`)."""
+    return contracts.due(db)

@@ -61,7 +61,8 @@ def test_every_status_enum_is_the_vocabulary_the_database_accepts(db):
         ("offboardings", "status", m.OffboardingStatus),
         ("checklist_items", "status", m.ChecklistStatus), ("feedback", "source", m.FeedbackSource),
         ("notes", "would_rehire", m.Rehire), ("outbox", "status", m.OutboxStatus),
-        ("followups", "kind", m.FollowupKind),
+        ("followups", "kind", m.FollowupKind), ("documents", "kind", m.DocumentKind),
+        ("documents", "state", m.DocumentState),
     ]  # fmt: skip
     for table, column, enum in columns:
         sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [table]).fetchone()[0]

@@ -242,6 +242,7 @@ def test_every_kind_renders_in_both_languages_within_telegram_limits():
         "connect_url": "https://t.me/bot?start=abc",
         "bot": "bot",
         "month_name": "janvier 2027",
+        "attached": "le contrat de prestation",
     }
     for kind in render.KINDS:
         for lang in render.LANGS:

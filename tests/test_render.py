@@ -34,6 +34,7 @@ CONTEXT = {
     "connect_url": "https://t.me/fms_bot?start=abc",
     "bot": "fms_bot",
     "month_name": "janvier 2027",
+    "attached": "the services agreement and the NDA",
 }
 #: The same message without any of the values a template may leave out.
 BARE = CONTEXT | {key: None for key in ("client", "title", "role", "lead_name", "author", "reason")}
@@ -65,10 +66,13 @@ MANAGER = {
     "start_date": "2027-01-04",
     "end_date": "2027-01-08",
     "candidate": "#1, 80/100: React",
+    "contracts": [{"mission_id": 5, "project": PROJECT, "start_date": "2026-12-03", "days": 2,
+                   "missing": "NDA"}],
+    "contracts_more": 1,
 }
 MANAGER_BARE = MANAGER | {"overdue": [], "requests": [], "overdue_more": 0,
                           "requests_more": 0, "unpaid": [], "unpaid_more": 0,
-                          "candidate": None}  # fmt: skip
+                          "candidate": None, "contracts": [], "contracts_more": 0}  # fmt: skip
 
 
 def both(kind: str, context: dict | None = None) -> tuple[render.Rendered, render.Rendered]:
@@ -312,6 +316,8 @@ def test_the_managers_messages_say_what_happened_without_the_freelancers_footer(
             "invoice F-2026-014, €5,000, received 41 days ago\n- mission #6") in en.text
     assert "invoice without a number, €1,200, received 31 days ago\n- and 1 more\n" in en.text
     assert "<li>mission #5 (" in en.html and "• mission #6 (" in en.telegram
+    assert (f"- mission #5 ({PROJECT}), starts 3 December 2026: NDA not signed\n" in en.text)
+    assert "Missions starting soon without a signed contract or NDA:" in en.html
     assert "Réponses reçues : 1 oui, 0 peut-être, 2 non." in fr.text
     assert ESCAPED in en.telegram and PROJECT not in en.telegram + en.html
     for kind in render.MANAGER_KINDS:

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .. import calendars, followups, offboarding, planning, pool
+from .. import calendars, contracts, followups, offboarding, planning, pool
 from ..config import get_settings
 from ..errors import DeliveryError, InvalidState, NotFound
 from ..i18n import N_, _, format_month
@@ -311,6 +311,43 @@ def enqueue_telegram_invitation(db: sqlite_utils.Database, freelancer_id: int) -
         )
 
 
+def enqueue_contract(
+    db: sqlite_utils.Database, mission_id: int, documents: list[dict[str, Any]]
+) -> int:
+    """Queue, by e-mail only, the mission's documents to sign (their PDFs attached, read from
+    the documents folder when the e-mail is built). One message per set of files: a draft made
+    again gets a new message."""
+    m = planning.get_mission(db, mission_id)
+    lang = lang_of(_freelancer(db, m["freelancer_id"]), documents[0]["lang"])
+    names = contracts.documents.ATTACHMENT_NAMES[lang]
+    files = [
+        {"document_id": d["id"], "file": d["file"], "type": "application/pdf",
+         "filename": f"{names[d['kind']]}-{mission_id}.pdf"}
+        for d in documents
+    ]  # fmt: skip
+    words = [_(ATTACHED[d["kind"]], lang) for d in documents]
+    attached = _("{first} and {second}", lang).format(first=words[0], second=words[1]) if len(
+        words) == 2 else words[0]  # fmt: skip
+    return enqueue(
+        db,
+        dedupe_key="contract:" + ":".join(f["file"] for f in files),
+        freelancer_id=m["freelancer_id"],
+        kind="contract",
+        channel="email",
+        lang=lang,
+        payload={
+            "mission_id": mission_id,
+            "project": m["project"],
+            "start_date": m["start_date"],
+            "end_date": m["end_date"],
+            "attached": attached,
+            "files": files,
+        },
+    )
+
+
+#: How the e-mail names each document it carries.
+ATTACHED = {"contract": N_("the services agreement"), "nda": N_("the non-disclosure agreement")}
 
 
 # --- what "sent" means for the domain ------------------------------------------------------------
@@ -333,3 +370,9 @@ def _checkin_done(db: sqlite_utils.Database, msg: dict[str, Any], channel: str, 
     followup_id = msg["payload"].get("followup_id")
     if followup_id and followups.get(db, followup_id)["status"] == "pending":
         followups.mark_done(db, followup_id, when[:10])
+
+
+@on_sent("contract")
+def _documents_sent(db, msg: dict[str, Any], channel: str, when: str) -> None:
+    files = msg["payload"].get("files") or []
+    contracts.mark_sent(db, {f["document_id"]: f["file"] for f in files}, when)

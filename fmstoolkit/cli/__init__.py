@@ -15,6 +15,7 @@ from ..config import get_settings
 from .apps import app_cmd
 from .assistant import assistant_cmd, bot
 from .common import FmsGroup
+from .contracts import contracts_group
 from .database import backup_cmd, demo, init, restore_cmd
 from .followups import followups_group
 from .mail import mail_group
@@ -67,7 +68,7 @@ for _command in (
     # offboarding
     offboarding_group, offboard,
     # paperwork
-    invoice_group, payments_group,
+    invoice_group, payments_group, contracts_group,
     # publishing
     publish_cmd, serve_cmd,
     # notifications

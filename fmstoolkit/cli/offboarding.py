@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .. import offboarding
+from .. import contracts, offboarding
 from ..actions.offboarding import apply_offboarding_answers
 from ..errors import InvalidInput
 from ..forms import definitions
@@ -77,6 +77,7 @@ def offboarding_show(db, mission_id: int, as_json: bool) -> None:
             for k, v in data["checklist"].items()
         ]
     )
+    click.echo(_("confidentiality: {nda}").format(nda=contracts.nda_sentence(data["nda"])))
     check = data["invoice_check"]
     click.echo(
         _(

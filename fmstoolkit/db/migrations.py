@@ -1,4 +1,4 @@
-"""The migrations of the operational database, in the order they apply (m001 to m010).
+"""The migrations of the operational database, in the order they apply (m001 to m011).
 
 They use sqlite-utils' own migrations API (tracked in ``_sqlite_migrations``, set
 :data:`MIGRATION_SET`) rather than a hand-written version table: each is applied once, in a
@@ -385,6 +385,40 @@ def m010_paperwork(db: sqlite_utils.Database) -> None:
                "CHECK (amount_due_cents IS NULL OR amount_due_cents > 0)")  # fmt: skip
     db.execute("ALTER TABLE contacts ADD COLUMN iban TEXT")
     db.execute("ALTER TABLE contacts ADD COLUMN bic TEXT")
+
+
+@MIGRATIONS()
+def m011_contracts(db: sqlite_utils.Database) -> None:
+    """The contract and the NDA of a mission (issue 16), made from the agency's templates.
+
+    ``documents``: one row per mission and kind (``contract`` or ``nda``), in a language
+    (``lang``), with its state (``draft`` → ``sent`` → ``signed``) and when it changed:
+    ``created_at`` / ``updated_at`` (UTC stamps, the draft made or made again), ``sent_at``
+    (the UTC stamp the e-mail carrying it was sent), ``signed_at`` (the day it was signed,
+    ``YYYY-MM-DD``). ``file`` is the PDF made (a name inside ``FMS_DOCUMENTS_DIR``; NULL for a
+    document signed outside the toolkit, or once ``fms privacy forget`` erased it),
+    ``signed_file`` the signed copy the freelancer sent back, ``outbox_id`` the message that
+    carries (or carried) it.
+    """
+    db.execute(
+        """
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            mission_id INTEGER NOT NULL REFERENCES missions(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('contract', 'nda')),
+            lang TEXT NOT NULL CHECK (lang IN ('fr', 'en')),
+            state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'sent', 'signed')),
+            file TEXT,
+            signed_file TEXT,
+            outbox_id INTEGER,
+            created_at TEXT NOT NULL DEFAULT (clock_now()),
+            updated_at TEXT,
+            sent_at TEXT,
+            signed_at TEXT,
+            UNIQUE (mission_id, kind)
+        )
+        """
+    )
 
 
 def known_migrations() -> list[str]:

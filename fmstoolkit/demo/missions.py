@@ -14,8 +14,9 @@ from .shape import CHECKLIST_HISTORY, DELIVERABLE_STATES, FEEDBACK_RATINGS, GRAD
 
 
 class MissionRows:
-    """Rows of ``missions``, ``deliverables``, ``offboardings``, ``checklist_items``,
-    ``invoices``, ``notes``, ``feedback``, ``recommendations`` and ``unavailability``."""
+    """Rows of ``missions``, ``deliverables``, ``documents``, ``offboardings``,
+    ``checklist_items``, ``invoices``, ``notes``, ``feedback``, ``recommendations`` and
+    ``unavailability``."""
 
     def missions(self, fid: int, projects: Sequence[int], per_freelancer: int) -> None:
         rnd, cal = self.rnd, self.cal
@@ -78,11 +79,30 @@ class MissionRows:
                 else:
                     d_status, delivered = "pending", None
                 self.add("deliverables", mid, title, d_status, end, delivered, None)
+            self.documents(mid, start_i, created)
         if status == "offboarded":
             self.offboarded(mid, fid, project, skill, end_i, days, rate)
         elif status == "ending" and r() < 0.5:
             self.partial_offboarding(mid, end_i)
         return mid
+
+    def documents(self, mid: int, start_i: int, created: str) -> None:
+        """The contract and NDA of a mission of the last year or to come (the agency made them
+        with fmstoolkit since then; the demo has no PDF files, so ``file`` stays empty): signed
+        for a mission under way or past; for one to come, signed (half), sent and waiting for
+        the signature (a third), or not made yet. The draw is the mission's own (its id), so the
+        rest of the demo is the same as without it."""
+        cal = self.cal
+        if start_i < cal.today_index - CHECKLIST_HISTORY:
+            return
+        roll = (mid * 2654435761 % 1000) / 1000 if start_i > cal.today_index else 0.0
+        if roll >= 0.8:
+            return
+        sent = f"{min(created, cal.iso[cal.today_index - 1])} 09:00:00"
+        signed = None if roll >= 0.5 else cal.iso[min(cal.today_index, start_i) - 1]
+        for kind in ("contract", "nda"):
+            self.add("documents", mid, kind, "fr", "signed" if signed else "sent", sent, sent,
+                     signed)  # fmt: skip
 
     def offboarded(
         self, mid: int, fid: int, project: int, skill: dict[str, Any], end_i: int, days: int,

@@ -52,6 +52,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "unavailability": ("freelancer_id", "start_date", "end_date", "reason", "source", "created_at"),
     "deliverables": ("mission_id", "title", "status", "due_date", "delivered_at", "comment"),
+    "documents": (
+        "mission_id", "kind", "lang", "state", "created_at", "sent_at", "signed_at",
+    ),
     "offboardings": (
         "mission_id", "status", "opened_at", "closed_at", "end_reason", "updated_at",
     ),

@@ -110,6 +110,21 @@ class OutboxStatus(StrEnum):
     cancelled = "cancelled"
 
 
+class DocumentKind(StrEnum):
+    """The paperwork made for a mission (``fmstoolkit.contracts``)."""
+
+    contract = "contract"
+    nda = "nda"
+
+
+class DocumentState(StrEnum):
+    """draft (made, not sent) → sent (the e-mail went out) → signed (the copy came back)."""
+
+    draft = "draft"
+    sent = "sent"
+    signed = "signed"
+
+
 class FollowupKind(StrEnum):
     alumni_checkin = "alumni_checkin"
     feedback_request = "feedback_request"

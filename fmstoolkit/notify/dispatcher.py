@@ -50,6 +50,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from contextlib import AsyncExitStack
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -86,8 +87,23 @@ SERVER_SETTINGS = {"email": "FMS_SMTP_HOST, FMS_SMTP_PORT", "telegram": "FMS_TEL
 log = logging.getLogger(__name__)
 
 
-def build_message(msg: dict[str, Any], channel: str, contact: dict[str, Any]) -> OutgoingMessage:
-    """What the channel sends: the stored texts, the recipient from ``contacts`` (memory only)."""
+def file_attachments(payload: dict[str, Any], settings: Settings) -> tuple[Attachment, ...]:
+    """The files a message carries (``payload["files"]``: ``{"file", "filename", "type"}``,
+    ``file`` a name inside ``FMS_DOCUMENTS_DIR``), read when the e-mail is built: the outbox
+    keeps the reference, never the bytes, and no log line holds them. A file gone from the
+    folder raises OSError (the message is then dead, with the file's name)."""
+    return tuple(
+        Attachment(item["filename"], item.get("type") or "application/pdf",
+                   (settings.documents_dir / Path(item["file"]).name).read_bytes())
+        for item in payload.get("files") or ()
+    )  # fmt: skip
+
+
+def build_message(
+    msg: dict[str, Any], channel: str, contact: dict[str, Any], settings: Settings | None = None
+) -> OutgoingMessage:
+    """What the channel sends: the stored texts, the recipient from ``contacts`` (memory only),
+    the attachments (the mission's .ics, the files of ``payload["files"]``)."""
     payload = msg["payload"]
     if channel == "telegram":
         buttons = tuple(
@@ -119,6 +135,7 @@ def build_message(msg: dict[str, Any], channel: str, contact: dict[str, Any]) ->
                 payload["ics"].encode(),
             ),
         )
+    attachments += file_attachments(payload, settings or get_settings())
     return OutgoingMessage(
         outbox_id=msg["id"],
         freelancer_id=msg["freelancer_id"],
@@ -233,7 +250,14 @@ class _Drain:
                 nobody = outbox.NO_MANAGER
             self._failed(msg, "", nobody, permanent=True)
             return None
-        return name, build_message(msg, name, contact), contact
+        try:
+            out = build_message(msg, name, contact, self.settings)
+        except OSError as exc:  # an attached file was removed from the documents folder
+            missing = Path(exc.filename or "").name or "?"
+            self._failed(msg, name, f"attachment {missing} is missing from FMS_DOCUMENTS_DIR",
+                         permanent=True)  # fmt: skip
+            return None
+        return name, out, contact
 
     def _failed(self, msg, name: str, reason: str, **kwargs: Any) -> None:
         status = outbox.mark_failed(

@@ -49,6 +49,7 @@ KINDS = (
     "availability_check",
     "telegram_invitation",
     "role_filled",
+    "contract",
 )
 #: The messages to the manager (the digest, the alerts, a freelancer's yes): no greeting, no
 #: "unsubscribe" footer (``_manager_email.html``), in the agency's language.

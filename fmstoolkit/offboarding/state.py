@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .. import clock
+from .. import clock, contracts
 from ..dates import day_or_today
 from ..errors import InvalidState, Problem
 from ..i18n import N_, Localized, _
@@ -282,6 +282,8 @@ def get_offboarding(db: sqlite_utils.Database, mission_id: int) -> dict[str, Any
         "end_reason": row["end_reason"] if row else None,
         "missing": [p.message() for p in missing(db, mission_id)],
         "steps": steps_done(db, mission_id),
+        # the confidentiality item shows the mission's NDA (state, signed day, file)
+        "nda": contracts.document(db, mission_id, "nda"),
     }
 
 

@@ -3,7 +3,8 @@
 Short lists, each with a link into the app that acts on it: the offboardings due and the
 invoices unpaid more than ``FMS_INVOICE_PAYMENT_DAYS`` after their receipt (the offboarding
 app), the open requests with the answers received so far (the planning app), the
-questions still unanswered, the messages waiting or failed (the outbox panel of the planning app),
+questions still unanswered, the missions starting soon without a signed contract or NDA
+(``fms contracts``), the messages waiting or failed (the outbox panel of the planning app),
 and the collaboration notes in Datasette. The reads are :mod:`fmstoolkit.today`'s; nothing here
 writes. Links use ``FMS_APPS_PORT`` and ``FMS_DATASETTE_PORT``, the ports ``make run`` starts.
 """
@@ -15,7 +16,7 @@ import html
 import ipywidgets as w
 import sqlite_utils
 
-from .. import apps_server, clock, today
+from .. import apps_server, clock, contracts, today
 from ..config import get_settings
 from ..i18n import N_, current_lang, format_date, format_money, ngettext
 from ..i18n_labels import status_label
@@ -40,6 +41,11 @@ TEXTS = {
     "polls": N_("Questions without an answer"),
     "polls_none": N_("Every freelancer asked has answered."),
     "poll_row": N_("{freelancer} · request {request} ({project}) · asked on {asked}"),
+    "contracts": N_("Contracts and NDAs to sign"),
+    "contracts_none": N_("Every mission starting soon has its contract and NDA signed."),
+    "contracts_row": N_("{freelancer} · {project} · starts {start} · not signed: {missing}"),
+    "contracts_how": N_("Send them with fms contracts send MISSION, record them with fms "
+                        "contracts signed."),
     "outbox": N_("Messages to freelancers"),
     "outbox_row": N_("{pending} waiting · {dead} failed for good · {sent} sent"),
     "open_planning": N_("Open the planning app"),
@@ -102,6 +108,13 @@ def home_html(db: sqlite_utils.Database, lang: str | None = None, limit: int = 8
            project=row["project"], asked=format_date(row["asked_at"], lang))
         for row in polls
     ]  # fmt: skip
+    unsigned = today.contracts_due(db)
+    contract_items = [
+        say("contracts_row", lang, freelancer=row["freelancer"], project=row["project"],
+           start=format_date(row["start_date"], lang),
+           missing=contracts.missing_words(row["missing"], lang))
+        for row in unsigned[:limit]
+    ]  # fmt: skip
     counts = outbox.counts(db)
     outbox_items = [say("outbox_row", lang, pending=counts["pending"] + counts["sending"],
                        dead=counts["dead"], sent=counts["sent"])]  # fmt: skip
@@ -122,6 +135,8 @@ def home_html(db: sqlite_utils.Database, lang: str | None = None, limit: int = 8
                  _link(planning_url, "open_planning", lang), len(requests) - limit),
         _section(say("polls", lang), poll_items, say("polls_none", lang),
                  _link(planning_url, "open_planning", lang)),
+        _section(say("contracts", lang), contract_items, say("contracts_none", lang),
+                 say("contracts_how", lang), len(unsigned) - limit),
         _section(say("outbox", lang), outbox_items, "", _link(planning_url, "open_outbox", lang)),
         _section(say("notes", lang), [say("notes_text", lang)], "",
                  _link(apps_server.datasette_url("notes"), "notes", lang)),

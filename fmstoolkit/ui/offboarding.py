@@ -18,7 +18,7 @@ import ipywidgets as w
 import plotly.graph_objects as go
 import sqlite_utils
 
-from .. import offboarding
+from .. import contracts, offboarding
 from ..actions import messages
 from ..actions.offboarding import close_offboarding
 from ..config import get_settings
@@ -128,6 +128,7 @@ class OffboardingWizard:
         self.message = w.HTML()
         self.step_message = w.HTML()  # beside the buttons: why the step was not saved
         self.summary = w.HTML()
+        self.nda_note = w.HTML()  # the checklist's confidentiality item: the mission's NDA
         self.body = w.VBox()
         self.result: dict[str, Any] | None = None
         period = _("{start} → {end} · {rate}/day", self.lang).format(
@@ -184,7 +185,10 @@ class OffboardingWizard:
             title=self.current.form.title(self.lang),
         )
         extra = []
-        if name == "feedback":
+        if name == "checklist":
+            self.nda_note.value = self.nda_html()
+            extra = [self.nda_note]
+        elif name == "feedback":
             extra = [self.ask_feedback_button]
         elif name == "recommendation":
             extra = [self.send_reco_button]
@@ -263,12 +267,22 @@ class OffboardingWizard:
 
     # summary --------------------------------------------------------------------------------
 
+    def nda_html(self) -> str:
+        """What the confidentiality item shows of the mission's NDA (fms contracts)."""
+        row = contracts.document(self.db, self.mission_id, "nda")
+        label = html.escape(offboarding.label("confidentiality", self.lang))
+        said = html.escape(contracts.nda_sentence(row, self.lang))
+        return f"<p><b>{label}</b> · {said}</p>"
+
     def summary_html(self) -> str:
         data = offboarding.get_offboarding(self.db, self.mission_id)
         rows = []
         for key, item in data["checklist"].items():
             state = html.escape(status_label("checklist", item["status"], self.lang))
             detail = html.escape(_checklist_detail(key, item, self.lang))
+            if key == "confidentiality":
+                nda = html.escape(contracts.nda_sentence(data["nda"], self.lang))
+                detail = f"{detail} · {nda}" if detail else nda
             rows.append(
                 f"<tr><td>{html.escape(offboarding.label(key, self.lang))}</td>"
                 f"<td>{state}</td><td>{detail}</td></tr>"

@@ -40,6 +40,7 @@ KINDS = {
     "recommendation": N_("Recommendation"),
     "alumni_checkin": N_("Alumni check-in"),
     "telegram_invitation": N_("Telegram invitation"),
+    "contract": N_("Contract and NDA to sign"),
 }
 LABELS = {
     "title": N_("Messages to freelancers"),

@@ -2,7 +2,7 @@
 clock.
 
 Once a day, after ``FMS_DIGEST_HOUR`` (default 8:00, the agency's time), the assistant sends the
-manager (``FMS_MANAGER_EMAIL`` or their linked chat) four short lists:
+manager (``FMS_MANAGER_EMAIL`` or their linked chat) short lists:
 
 - **offboardings overdue**: missions ended before today whose offboarding is not closed;
 - **open requests without a yes**: requests still open or polling where nobody said yes;

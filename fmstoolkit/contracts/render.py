@@ -33,7 +33,7 @@ import jinja2
 
 from .. import i18n
 from ..config import get_settings
-from ..errors import InvalidInput
+from ..errors import InvalidInput, InvalidState
 from ..models.enums import DocumentKind
 from ..resources import resource_path
 
@@ -91,7 +91,14 @@ def render_html(kind: str, lang: str, context: dict[str, Any]) -> str:
 
 def html_to_pdf(html: str, title: str) -> bytes:
     """The PDF of ``html`` (relative links resolved against the shipped templates' folder)."""
-    import weasyprint  # loads Pango (0.6 s): only where a PDF is made, see the docstring
+    try:
+        import weasyprint  # loads Pango (0.6 s): only where a PDF is made, see the docstring
+    except OSError as exc:  # Pango missing: WeasyPrint's own message names the library
+        raise InvalidState(
+            "PDFs cannot be made on this machine: WeasyPrint needs the Pango library ({problem})."
+            " Install it (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0), or run "
+            "make system-deps.", problem=str(exc).splitlines()[0],
+        ) from exc  # fmt: skip
 
     document = weasyprint.HTML(string=html, base_url=str(shipped_folder()))
     return document.write_pdf(pdf_identifier=title.encode(), uncompressed_pdf=False)

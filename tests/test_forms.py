@@ -70,7 +70,9 @@ def test_template_describes_every_field_type_choice_and_required(db):
     assert objectives["type"] == "choice" and objectives["required"] is True
     assert objectives["choices"] == ["pending", "yes", "partly", "no", "not_applicable"]
     first = tpl["checklist"][f"deliverable_{m['deliverables'][0]}"]
-    assert first["label"] == "Deliverable: Maquettes"
+    assert first["label"] == "Deliverable: Maquettes" and "help" not in first
+    field = d.deliverable_field({"id": 1, "title": "Maquettes {v2}"})
+    assert field.label("fr") == "Livrable : Maquettes {v2}"  # the French screen says it in French
     assert "changes_requested" in first["choices"]
     assert tpl["feedback"]["onboarding"] == {
         "type": "rating",

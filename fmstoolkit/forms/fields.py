@@ -47,13 +47,17 @@ class FieldDef:
     required: bool = False
     choices: tuple[Choice, ...] = ()
     default: Any = None
+    #: The values of the label's ``{placeholders}`` ("Deliverable: {title}"), as (name, value)
+    #: pairs: the label is translated first, then filled.
+    label_params: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         if self.type not in FIELD_TYPES:
             raise ValueError(f"unknown field type {self.type!r}")
 
     def label(self, lang: str | None = None) -> str:
-        return _(self.text, lang)
+        text = _(self.text, lang)
+        return text.format(**dict(self.label_params)) if self.label_params else text
 
     def help(self, lang: str | None = None) -> str:
         return _(self.help_text, lang) if self.help_text else ""

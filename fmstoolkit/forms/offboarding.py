@@ -127,11 +127,11 @@ def deliverable_field(deliverable: dict[str, Any]) -> FieldDef:
     return FieldDef(
         f"deliverable_{deliverable['id']}",
         "choice",
-        f"Deliverable: {deliverable['title']}",
-        f"Livrable : {deliverable['title']}",
+        N_("Deliverable: {title}"),
         required=True,
         choices=DELIVERABLE_VERDICTS,
         default="pending",
+        label_params=(("title", deliverable["title"]),),
     )
 
 

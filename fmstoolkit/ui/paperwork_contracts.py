@@ -189,9 +189,10 @@ class ContractsPanel(w.VBox):
         kinds = [(_capital(contracts.kind_word(k, lang)), k) for k in contracts.KINDS]
         self.kind = w.Dropdown(options=[(t("both", lang), "both"), *kinds], value="both",
                                description=t("kind", lang))  # fmt: skip
-        self.doc_lang = w.Dropdown(options=[(t("lang_default", lang), None),
+        # "" (not None, which the browser's dropdown shows blank): the freelancer's language
+        self.doc_lang = w.Dropdown(options=[(t("lang_default", lang), ""),
                                             (t("fr", lang), "fr"), (t("en", lang), "en")],
-                                   value=None, description=t("lang", lang))  # fmt: skip
+                                   value="", description=t("lang", lang))  # fmt: skip
         self.replace = w.Checkbox(value=False, description=t("replace", lang), indent=False,
                                   layout=w.Layout(width="auto"))  # fmt: skip
         self.prepare_button = w.Button(description=t("prepare", lang), icon="file-pdf-o",
@@ -310,7 +311,7 @@ class ContractsPanel(w.VBox):
     def prepare(self) -> bool:
         """Make the documents chosen as drafts (``fms contracts draft``)."""
         def action(mission_id: int) -> str:
-            rows = [contracts.draft(self.db, mission_id, kind, self.doc_lang.value,
+            rows = [contracts.draft(self.db, mission_id, kind, self.doc_lang.value or None,
                                     replace=self.replace.value) for kind in self._kinds()]
             return t("prepared", self.lang, id=mission_id,
                      kinds=self._words([r["kind"] for r in rows]))  # fmt: skip
@@ -320,7 +321,8 @@ class ContractsPanel(w.VBox):
     def send(self) -> bool:
         """Queue the e-mail carrying the documents chosen (``fms contracts send``)."""
         def action(mission_id: int) -> str:
-            result = send_documents(self.db, mission_id, self._kinds(), self.doc_lang.value)
+            result = send_documents(self.db, mission_id, self._kinds(),
+                                    self.doc_lang.value or None)  # fmt: skip
             return t("sent", self.lang, msg=result["message_id"], id=mission_id,
                      kinds=self._words([d["kind"] for d in result["documents"]]),
                      name=self._missions[mission_id]["freelancer"],

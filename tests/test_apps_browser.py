@@ -250,7 +250,13 @@ def test_paperwork_prepare_and_send_a_missions_contract_and_nda(apps, browser):
     page.get_by_role("button", name=re.compile(r"Préparer$")).click()
     expect(page.get_by_text("Contrat : Préparé, pas envoyé", exact=False)).to_be_visible(
         timeout=120_000)
-    expect(page.get_by_role("link", name=re.compile("Télécharger le PDF")).first).to_be_visible()
+    pdf_link = page.get_by_role("link", name=re.compile("Télécharger le PDF")).first
+    with page.expect_download(timeout=60_000) as download:  # the data: link saves the PDF
+        pdf_link.click()
+    # named as the freelancer's attachment, in the document's language (the freelancer's)
+    assert download.value.suggested_filename in (f"contrat-prestation-{mid}.pdf",
+                                                 f"services-agreement-{mid}.pdf")
+    assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
     page.get_by_role("button", name=re.compile(r"Envoyer$")).click()
     expect(page.get_by_text("En file d'attente (message n°", exact=False)).to_be_visible(
         timeout=60_000)

@@ -99,8 +99,8 @@ def payments_html(db: sqlite_utils.Database, lang: str) -> str:
     unpaid too long and those waiting for the bank, as HTML: names and amounts, never an IBAN."""
     days = get_settings().invoice_payment_days
     late = {r["invoice_id"]: r for r in payments.overdue(db)}
-    items = []
-    for row in payments.payable(db):
+    items, payable = [], payments.payable(db)
+    for row in payable:
         line = html.escape(t("row", lang, id=row["mission_id"], name=row["name"],
                              project=row["project"], number=row["invoice_number"] or "—",
                              amount=format_cents(payments.due_cents(row), lang),
@@ -110,7 +110,7 @@ def payments_html(db: sqlite_utils.Database, lang: str) -> str:
         if flags:
             line += f' <span style="{WARNING_STYLE}">⚠ {html.escape(" · ".join(flags))}</span>'
         items.append(line)
-    payable_ids = {r["id"] for r in payments.payable(db)}
+    payable_ids = {r["id"] for r in payable}
     overdue_items = [
         html.escape(t("overdue_row", lang, id=r["mission_id"], project=r["project"],
                       number=r["invoice_number"] or "—", days=r["days"],

@@ -22,7 +22,7 @@ from .errors import InvalidInput, NotFound
 from .i18n import N_, _
 
 #: The apps, in the order a manager meets them.
-APPS = ("home", "planning", "offboarding", "pool")
+APPS = ("home", "planning", "offboarding", "paperwork", "pool")
 HOST = "127.0.0.1"
 
 
@@ -106,6 +106,7 @@ BANNER = (
     ("home", N_("Today (start here)")),
     ("planning", N_("Planning (staff a request)")),
     ("offboarding", N_("Offboarding (close a mission)")),
+    ("paperwork", N_("Paperwork (contracts, NDAs, payments)")),
     ("pool", N_("Talent pool (search, profiles)")),
 )
 

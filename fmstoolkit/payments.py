@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,31 @@ def payable(db: sqlite_utils.Database, until: dt.date | str | None = None) -> li
     ))  # fmt: skip
 
 
+def in_payment(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Invoices in a transfer file not confirmed paid yet, oldest first (no bank details)."""
+    return list(db.query(
+        "SELECT i.id, i.mission_id, i.amount, i.amount_due_cents, i.invoice_number, "
+        "i.received_at, f.name, p.name AS project FROM invoices i "
+        "JOIN missions m ON m.id = i.mission_id JOIN freelancers f ON f.id = m.freelancer_id "
+        "JOIN projects p ON p.id = m.project_id WHERE i.payment_status = ? AND i.paid_at IS NULL "
+        "ORDER BY i.received_at, i.id", [IN_PAYMENT],
+    ))  # fmt: skip
+
+
+def due_cents(row: dict[str, Any]) -> int:
+    """What a transfer pays for an invoice: its net to pay, else its amount (in cents)."""
+    return row["amount_due_cents"] or row["amount"] * 100
+
+
+def new_transfer_path() -> Path:
+    """Where the paperwork app writes a new transfer file: ``<FMS_DOCUMENTS_DIR>/sepa/``, a
+    name of its own (the day, the time, a random tail: two files never collide), the folder
+    made readable by its owner only (the files hold IBANs)."""
+    folder = get_settings().documents_dir / "sepa"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder / f"sepa-{clock.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}.xml"
+
+
 def overdue(
     db: sqlite_utils.Database, today: dt.date | str | None = None, days: int | None = None
 ) -> list[dict[str, Any]]:
@@ -171,14 +197,14 @@ def export_transfers(
             raise InvalidState("No approved invoice is waiting for payment.")
         for row in rows:
             if not row["iban"]:
-                raise InvalidInput("Freelancer #{id} ({name}) has no IBAN: record it with "
-                                   "fms payments iban.", field="iban", id=row["freelancer_id"],
-                                   name=row["name"])  # fmt: skip
+                raise InvalidInput("Freelancer #{id} ({name}) has no IBAN: record it in the "
+                                   "paperwork app or with fms payments iban.", field="iban",
+                                   id=row["freelancer_id"], name=row["name"])  # fmt: skip
         transfer = SepaTransfer(config, schema=SCHEMA, clean=True)
         for row in rows:
             payment = {
                 "name": row["name"], "IBAN": row["iban"],
-                "amount": row["amount_due_cents"] or row["amount"] * 100,
+                "amount": due_cents(row),
                 "execution_date": today, "endtoend_id": f"FMS-INV-{row['id']}",
                 "description": f"{row['invoice_number'] or ''} {row['project']} "
                                f"mission {row['mission_id']}".strip(),
@@ -192,7 +218,7 @@ def export_transfers(
                                               "payment_file": transfer.msg_id,
                                               "payment_ref": f"FMS-INV-{row['id']}"})  # fmt: skip
         _write_private(out, xml)
-    total = sum(r["amount_due_cents"] or r["amount"] * 100 for r in rows)
+    total = sum(due_cents(r) for r in rows)
     return {"file": str(out), "message_id": transfer.msg_id, "count": len(rows),
             "total_cents": total}  # fmt: skip
 

@@ -24,6 +24,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from fmstoolkit import apps_server
 from fmstoolkit import db as dbmod
+from fmstoolkit.i18n import format_date
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "docs" / "screenshots"
@@ -43,7 +44,8 @@ def apps(tmp_path_factory):
     db_path = home / "fms.db"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FMS_")}
     env |= {"FMS_HOME": str(home), "FMS_DB": str(db_path), "FMS_LANG": "fr",
-            "FMS_NOTES_DB": str(home / "notes.db"), "JUPYTER_RUNTIME_DIR": str(home / "rt")}
+            "FMS_NOTES_DB": str(home / "notes.db"), "JUPYTER_RUNTIME_DIR": str(home / "rt"),
+            "FMS_AGENCY_NAME": "Agence de démo"}
     demo = subprocess.run([sys.executable, "-m", "fmstoolkit.cli", "demo", "--db", str(db_path),
                            "--freelancers", "80", "--seed", "1"],
                           env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
@@ -99,7 +101,7 @@ def test_each_app_shows_its_widgets_in_french(apps, browser, name):
     assert "import fmstoolkit" not in text and "from fmstoolkit" not in text  # no code shown
     assert RAW.findall(text) == []
     titles = {"home": "Aujourd'hui", "planning": "Planning", "offboarding": "Offboarding",
-              "pool": "Vivier de talents"}
+              "paperwork": "Documents et paiements", "pool": "Vivier de talents"}
     assert titles[name] in text
 
 
@@ -218,3 +220,57 @@ def test_read_the_freelancers_facturx_invoice_into_the_offboarding(apps, browser
     finally:
         database.close()
     assert row[:2] == (5000, "facturx") and row[2].endswith(".pdf")
+
+
+def test_paperwork_prepare_and_send_a_missions_contract_and_nda(apps, browser):
+    """In the paperwork app: a planned mission typed in the picker, its contract and NDA
+    prepared (the states say so, with the PDF to download) then sent (the e-mail waits in the
+    outbox, the states say so), and the documents are in the database with that message."""
+    base, db_path = apps
+    database = dbmod.open_db(db_path)
+    try:
+        mission = database.execute(
+            "SELECT m.id, f.name, p.name, m.start_date, m.end_date FROM missions m "
+            "JOIN freelancers f ON f.id = m.freelancer_id JOIN projects p ON p.id = m.project_id "
+            "JOIN contacts c ON c.freelancer_id = f.id WHERE m.status = 'planned' "
+            "AND c.email IS NOT NULL AND m.id NOT IN (SELECT mission_id FROM documents) "
+            "ORDER BY m.start_date DESC LIMIT 1").fetchone()  # fmt: skip
+    finally:
+        database.close()
+    mid, name, project, start, end = mission
+    page = open_app(browser, base, "paperwork")
+    picker = page.get_by_placeholder("Tapez un nom, un projet ou un numéro")
+    picker.fill(f"n° {mid} · {name} · {project} · {format_date(start, 'fr')} → "
+                f"{format_date(end, 'fr')}")
+    picker.press("Enter")
+    expect(page.get_by_text(f"Documents de la mission n° {mid}", exact=False)).to_be_visible(
+        timeout=60_000)
+    expect(page.get_by_text("Contrat : pas encore préparé", exact=False)).to_be_visible()
+    # a button's name starts with its icon's glyph: match the end of it
+    page.get_by_role("button", name=re.compile(r"Préparer$")).click()
+    expect(page.get_by_text("Contrat : Préparé, pas envoyé", exact=False)).to_be_visible(
+        timeout=120_000)
+    pdf_link = page.get_by_role("link", name=re.compile("Télécharger le PDF")).first
+    with page.expect_download(timeout=60_000) as download:  # the data: link saves the PDF
+        pdf_link.click()
+    # named as the freelancer's attachment, in the document's language (the freelancer's)
+    assert download.value.suggested_filename in (f"contrat-prestation-{mid}.pdf",
+                                                 f"services-agreement-{mid}.pdf")
+    assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
+    page.get_by_role("button", name=re.compile(r"Envoyer$")).click()
+    expect(page.get_by_text("En file d'attente (message n°", exact=False)).to_be_visible(
+        timeout=60_000)
+    expect(page.get_by_text("son e-mail attend dans l'outbox", exact=False).first).to_be_visible()
+    page.screenshot(path=str(SHOTS / "app-paperwork.png"), full_page=True)
+    text = page.inner_text("body")
+    page.close()
+    assert "Traceback" not in text and RAW.findall(text) == []
+    assert "draft" not in text and "in_payment" not in text
+    database = dbmod.open_db(db_path)
+    try:
+        rows = database.execute(
+            "SELECT d.kind, d.state, o.kind FROM documents d JOIN outbox o ON o.id = d.outbox_id "
+            "WHERE d.mission_id = ? ORDER BY d.kind", [mid]).fetchall()  # fmt: skip
+    finally:
+        database.close()
+    assert rows == [("contract", "draft", "contract"), ("nda", "draft", "contract")]

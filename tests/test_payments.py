@@ -115,8 +115,8 @@ def test_a_wrong_bic_and_a_missing_iban_are_refused(runner, db, db_path, tmp_pat
     missing = _fms(runner, db_path, "payments", "export", "--out", out)
     assert missing.exit_code == 2
     assert missing.output.strip() == (
-        f"Freelancer #{m['freelancer_id']} (Alice Martin) has no IBAN: record it with "
-        "fms payments iban."
+        f"Freelancer #{m['freelancer_id']} (Alice Martin) has no IBAN: record it in the "
+        "paperwork app or with fms payments iban."
     )
     assert not out.exists()
     assert offboarding.invoice(db, m["mission_id"])["payment_status"] is None

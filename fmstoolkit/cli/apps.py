@@ -18,8 +18,8 @@ from ..i18n import _
     help="Port to listen on (default: FMS_APPS_PORT or 8866).",
 )
 def app_cmd(name: str, port: int | None) -> None:
-    """Serve an app (home, planning, offboarding, pool) in the browser, code hidden (Ctrl+C to
-    stop)."""
+    """Serve an app (home, planning, offboarding, paperwork, pool) in the browser, code hidden
+    (Ctrl+C to stop)."""
     url = apps_server.app_url(name, port)
     # one notebook served alone is at the server's root
     url = url.rsplit("/voila/render/", 1)[0] + "/"

@@ -1,15 +1,26 @@
 """Small helpers shared by the notebook apps of :mod:`fmstoolkit.ui`: a keyed sentence in the
-reader's language, and the database to work on."""
+reader's language, the database to work on, the messages shown beside a button, a file offered
+for download, and an uploaded file handed to a library function that reads a path."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+import html
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from ..db import open_db
+from ..db import PRIVATE_MODE, open_db
+from ..errors import FmsError
 from ..i18n import _
+from .forms import ERROR_STYLE
+
+DONE_STYLE = "color:#1b5e20"
 
 
 def translate(texts: Mapping[str, str], key: str, lang: str | None = None, **params: Any) -> str:
@@ -23,3 +34,46 @@ def database(db) -> sqlite_utils.Database:
     """``db`` itself, or the database at that path (default: the ``FMS_DB`` setting)."""
     return db if isinstance(db, sqlite_utils.Database) else open_db(db)
 
+
+def error_html(text: str) -> str:
+    """An error shown beside the button pressed, in the errors' red."""
+    return f'<span style="{ERROR_STYLE}">⚠ {html.escape(text)}</span>'
+
+
+def done_html(text: str) -> str:
+    """What a button did, in green."""
+    return f'<span style="{DONE_STYLE}">✓ {html.escape(text)}</span>'
+
+
+def why(exc: FmsError, lang: str) -> str:
+    """The error's sentences without field names (its problems, one after the other)."""
+    return " ".join(p.what(lang) for p in exc.problems) or exc.head(lang)
+
+
+def download_link(data: bytes, name: str, mime: str, label: str) -> str:
+    """A link that saves ``data`` as file ``name`` in the browser (a ``data:`` URL: Voila
+    serves no file of its own, and ipywidgets has no download widget)."""
+    href = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    return (f'<a download="{html.escape(name)}" href="{href}" target="_blank">'
+            f"⬇ {html.escape(label)}</a>")  # fmt: skip
+
+
+def upload_content(change: dict) -> tuple[bytes, str] | None:
+    """The bytes and name of the file just given to a ``FileUpload`` (None when it was emptied).
+    The caller empties the widget at once: its value would otherwise sit in the widget state."""
+    files = change["new"]
+    if not files:
+        return None
+    return bytes(files[0]["content"]), Path(str(files[0]["name"])).name or "upload"
+
+
+@contextmanager
+def as_file(data: bytes, name: str) -> Iterator[Path]:
+    """``data`` as a file named ``name`` (readable by its owner only) in a private temporary
+    folder, removed afterwards: for the library functions that read a path, as the CLI's do."""
+    with tempfile.TemporaryDirectory(prefix="fms-upload-") as folder:
+        path = Path(folder) / (Path(name).name or "upload")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        yield path

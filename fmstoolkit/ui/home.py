@@ -1,11 +1,12 @@
 """The home app, "Aujourd'hui": where a manager starts the day.
 
-Short lists, each with a link into the app that acts on it: the offboardings due and the
-invoices unpaid more than ``FMS_INVOICE_PAYMENT_DAYS`` after their receipt (the offboarding
-app), the open requests with the answers received so far (the planning app), the
-questions still unanswered, the missions starting soon without a signed contract or NDA
-(``fms contracts``), the messages waiting or failed (the outbox panel of the planning app),
-and the collaboration notes in Datasette. The reads are :mod:`fmstoolkit.today`'s; nothing here
+Short lists, each with a link into the app that acts on it: the offboardings due (the
+offboarding app), the invoices unpaid more than ``FMS_INVOICE_PAYMENT_DAYS`` after their
+receipt (the paperwork app, which pays them, and the offboarding app, which approves them), the
+open requests with the answers received so far (the planning app), the questions still
+unanswered, the missions starting soon without a signed contract or NDA (the paperwork app),
+the messages waiting or failed (the outbox panel of the planning app), and the collaboration
+notes in Datasette. The reads are :mod:`fmstoolkit.today`'s; nothing here
 writes. Links use ``FMS_APPS_PORT`` and ``FMS_DATASETTE_PORT``, the ports ``make run`` starts.
 """
 
@@ -44,12 +45,11 @@ TEXTS = {
     "contracts": N_("Contracts and NDAs to sign"),
     "contracts_none": N_("Every mission starting soon has its contract and NDA signed."),
     "contracts_row": N_("{freelancer} · {project} · starts {start} · not signed: {missing}"),
-    "contracts_how": N_("Send them with fms contracts send MISSION, record them with fms "
-                        "contracts signed."),
     "outbox": N_("Messages to freelancers"),
     "outbox_row": N_("{pending} waiting · {dead} failed for good · {sent} sent"),
     "open_planning": N_("Open the planning app"),
     "open_offboarding": N_("Open the offboarding app"),
+    "open_paperwork": N_("Open the paperwork app"),
     "open_outbox": N_("See the messages (planning app, at the bottom)"),
     "notes": N_("Collaboration notes (Datasette)"),
     "notes_text": N_("Past missions, notes and daily rates, for the project leads."),
@@ -78,6 +78,7 @@ def home_html(db: sqlite_utils.Database, lang: str | None = None, limit: int = 8
     lang = current_lang(lang)
     planning_url = apps_server.app_url("planning")
     offboarding_url = apps_server.app_url("offboarding")
+    paperwork_link = _link(apps_server.app_url("paperwork"), "open_paperwork", lang)
 
     due = today.offboardings_due(db)
     due_items = [
@@ -129,14 +130,15 @@ def home_html(db: sqlite_utils.Database, lang: str | None = None, limit: int = 8
         _section(say("due", lang), due_items, say("due_none", lang),
                  _link(offboarding_url, "open_offboarding", lang), len(due) - limit),
         _section(say("unpaid", lang, days=get_settings().invoice_payment_days), unpaid_items,
-                 say("unpaid_none", lang), _link(offboarding_url, "open_offboarding", lang),
+                 say("unpaid_none", lang),
+                 f'{paperwork_link} · {_link(offboarding_url, "open_offboarding", lang)}',
                  len(unpaid) - limit),
         _section(say("open", lang), open_items, say("open_none", lang),
                  _link(planning_url, "open_planning", lang), len(requests) - limit),
         _section(say("polls", lang), poll_items, say("polls_none", lang),
                  _link(planning_url, "open_planning", lang)),
         _section(say("contracts", lang), contract_items, say("contracts_none", lang),
-                 say("contracts_how", lang), len(unsigned) - limit),
+                 paperwork_link, len(unsigned) - limit),
         _section(say("outbox", lang), outbox_items, "", _link(planning_url, "open_outbox", lang)),
         _section(say("notes", lang), [say("notes_text", lang)], "",
                  _link(apps_server.datasette_url("notes"), "notes", lang)),

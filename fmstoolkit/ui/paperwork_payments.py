@@ -8,8 +8,9 @@ the SEPA file" calls :func:`fmstoolkit.payments.export_transfers`, the function 
 payments export``, writing the file into ``<FMS_DOCUMENTS_DIR>/sepa/`` (readable by its owner
 only), and offers it for download in the browser: a ``data:`` link, since Voila serves no file
 and ipywidgets has no download widget. The file holds the freelancers' IBANs, so the link says
-so and is taken away after a minute or at the next action (the link *is* the file's content,
-kept in the page's widget state while shown). "Confirm paid" reads the file uploaded back
+so and is taken away at the next action (the link *is* the file's content, kept in the page's
+widget state while shown). Not on a timer: a thread that clears it would outlive a closed page
+and fire into a kernel that may be doing something else. "Confirm paid" reads the file uploaded back
 (:func:`fmstoolkit.payments.confirm_transfers`, ``fms payments confirm``). Refusals (no agency
 account set, a freelancer without an IBAN...) are the library's sentences beside the button.
 
@@ -20,7 +21,6 @@ emptied as soon as its button is pressed.
 from __future__ import annotations
 
 import html
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -71,7 +71,7 @@ TEXTS = {
     "export": N_("Export the SEPA file"),
     "download": N_("Download the SEPA file"),
     "private": N_("This file holds the freelancers' IBANs: keep it private. The link disappears "
-                  "in a minute; the file stays in {folder}."),
+                  "at your next action; the file stays in {folder}."),
     "upload": N_("Transfer file (XML)"),
     "upload_help": N_("Once the bank has paid: give the file exported here, and the day paid."),
     "received": N_("{name} ready: press Confirm paid."),
@@ -134,16 +134,12 @@ def payments_html(db: sqlite_utils.Database, lang: str) -> str:
 class PaymentsPanel(w.VBox):
     """The lists, the bank details, the export and the confirmation; ``.refresh()`` rereads."""
 
-    #: How long the SEPA file's download link stays on screen.
-    LINK_SECONDS = 60.0
-
     def __init__(self, db: sqlite_utils.Database, lang: str | None = None) -> None:
         self.db, self.lang = db, current_lang(lang)
         lang = self.lang
         auto = w.Layout(width="auto", flex="0 0 auto")
         wrap = w.Layout(flex_flow="row wrap", align_items="center")
         self.pending: tuple[bytes, str] | None = None  # the transfer file, until confirmed
-        self._timer: threading.Timer | None = None
         self.lists = w.HTML()
         self.freelancer = w.Dropdown(options=[], description=t("freelancer", lang),
                                      layout=w.Layout(width="26em"))  # fmt: skip
@@ -156,7 +152,7 @@ class PaymentsPanel(w.VBox):
         self.export_button = w.Button(description=t("export", lang), icon="download",
                                       button_style="primary", layout=auto)  # fmt: skip
         self.export_message = w.HTML()
-        self.link = w.HTML()  # the download link, for a minute
+        self.link = w.HTML()  # the download link, until the next action
         self.upload = w.FileUpload(accept=".xml,application/xml,text/xml", multiple=False,
                                    description=t("upload", lang), layout=auto)  # fmt: skip
         self.upload_status = w.HTML()
@@ -192,9 +188,6 @@ class PaymentsPanel(w.VBox):
 
     def clear_link(self) -> None:
         """Take the SEPA file's link (its content) off the page."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
         self.link.value = ""
 
     def _show_link(self, path: Path) -> None:
@@ -204,9 +197,6 @@ class PaymentsPanel(w.VBox):
             + f' <span style="{WARNING_STYLE}">'
             + html.escape(t("private", self.lang, folder=str(path.parent))) + "</span>"
         )  # fmt: skip
-        self._timer = threading.Timer(self.LINK_SECONDS, self.clear_link)
-        self._timer.daemon = True
-        self._timer.start()
 
     # actions --------------------------------------------------------------------------------
 

@@ -22,7 +22,6 @@ in the checklist, or read from its file), which a later change of its figures ke
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -39,10 +38,10 @@ from schwifty.exceptions import (
 from sepaxml import SepaTransfer
 
 from . import clock
-from . import db as dbmod
 from .config import get_settings
 from .dates import day_or_today
 from .errors import InvalidInput, InvalidState, NotFound
+from .files import write_private
 from .i18n import N_, Localized
 from .offboarding.state import refresh_status
 
@@ -174,13 +173,6 @@ def _agency() -> dict[str, Any]:
     return config
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, dbmod.PRIVATE_MODE)
-    os.fchmod(fd, dbmod.PRIVATE_MODE)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-
-
 def export_transfers(
     db: sqlite_utils.Database, out: str | Path, until: dt.date | str | None = None
 ) -> dict[str, Any]:
@@ -217,7 +209,7 @@ def export_transfers(
             db["invoices"].update(row["id"], {"payment_status": IN_PAYMENT,
                                               "payment_file": transfer.msg_id,
                                               "payment_ref": f"FMS-INV-{row['id']}"})  # fmt: skip
-        _write_private(out, xml)
+        write_private(out, xml)
     total = sum(due_cents(r) for r in rows)
     return {"file": str(out), "message_id": transfer.msg_id, "count": len(rows),
             "total_cents": total}  # fmt: skip

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -42,10 +41,10 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from .. import clock, planning, pool
-from .. import db as dbmod
 from ..config import get_settings
 from ..dates import day_or_today
 from ..errors import InvalidInput, InvalidState
+from ..files import read_given, write_private
 from ..i18n import N_, Localized, _, format_date
 from ..models.enums import OPEN_MISSIONS_SQL, DocumentKind, DocumentState, MissionStatus
 from . import render
@@ -83,12 +82,7 @@ def path_of(name: str) -> Path:
 
 def _store(data: bytes, name: str) -> Path:
     """Write a new file of the documents folder, readable by its owner only."""
-    folder().mkdir(parents=True, exist_ok=True)
-    path = path_of(name)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, dbmod.PRIVATE_MODE)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    return path
+    return write_private(path_of(name), data, new=True)
 
 
 def remove_files(names: list[str | None]) -> None:
@@ -329,11 +323,7 @@ def mark_sent(db: sqlite_utils.Database, files: dict[int, str], when: str) -> in
 def read_pdf(file: str | Path) -> bytes:
     """The bytes of a PDF given by the manager, or one sentence naming the file."""
     source = Path(file)
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise InvalidInput("The file {name} cannot be read: check its name.", field="file",
-                           name=str(file)) from exc  # fmt: skip
+    data = read_given(file)
     if not data.lstrip()[:5] == b"%PDF-":
         raise InvalidInput("{name} is not a PDF file: give the signed copy as a PDF (a scan or "
                            "an electronically signed file).", field="file",

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -30,10 +29,10 @@ from lxml import etree
 from pypdf.errors import PyPdfError
 
 from .. import clock
-from .. import db as dbmod
 from ..config import get_settings
 from ..dates import day_or_today
 from ..errors import InvalidInput
+from ..files import read_given, write_private
 from ..models import ChecklistAnswers
 from .invoice import check_invoice, invoice
 from .state import check_open, open_offboarding, refresh_status
@@ -147,12 +146,7 @@ def read_invoice_file(data: bytes, name: str = "") -> dict[str, Any] | None:
 def store_document(data: bytes, name: str, documents_dir: Path | None = None) -> Path:
     """Copy a received file into the documents folder, readable by its owner only."""
     folder = Path(documents_dir or get_settings().documents_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, dbmod.PRIVATE_MODE)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    return path
+    return write_private(folder / name, data, new=True)
 
 
 def add_invoice_file(
@@ -164,13 +158,8 @@ def add_invoice_file(
 ) -> dict[str, Any]:
     """Record a mission's invoice from the file at ``file`` (``fms invoice add``): its bytes
     go to :func:`add_invoice_document`, with the same ``typed`` figures and options."""
-    source = Path(file)
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise InvalidInput("The file {name} cannot be read: check its name.", field="file",
-                           name=str(file)) from exc  # fmt: skip
-    return add_invoice_document(db, mission_id, data, source.name, typed, **options)
+    return add_invoice_document(db, mission_id, read_given(file), Path(file).name, typed,
+                                **options)  # fmt: skip
 
 
 def _typed_of(answers: ChecklistAnswers) -> dict[str, Any]:

@@ -188,6 +188,23 @@ def test_the_end_date_is_computed_in_working_days(db, agency):
     assert app.form.end_label.value == ""
 
 
+def test_a_pristine_form_shows_no_error_until_touched_or_submitted(db, agency):
+    """The form as it opens says nothing is wrong (issue 14: "ce champ est obligatoire" showed
+    under the skill before anything was typed); typing in one field flags that field only;
+    submitting flags every empty required field, beside it."""
+    app = PlanningApp(db, lang="fr")
+    assert errors(app) == {}
+    assert "obligatoire" not in widget_text(app.form.box)
+    app.form.controls["project"].value = "Refonte"  # touched: the untouched skill says nothing
+    app.form.controls["project"].value = ""
+    assert set(errors(app)) == {"project"}
+    assert "ce champ est obligatoire" in errors(app)["project"]
+    app.form.submit_button.click()
+    assert set(errors(app)) == {"project", "skill"}
+    assert "ce champ est obligatoire" in errors(app)["skill"]
+    assert db["requests"].count == 0
+
+
 def test_submitting_an_empty_form_shows_every_error_and_saves_nothing(db, agency):
     app = PlanningApp(db)
     app.form.controls["days"].value = ""

@@ -2,9 +2,11 @@
 
 Each field gets its control, its label, its help and an error label beside it. Values are
 checked when a field changes (only that field's error is shown) and again on submit (every
-error is shown). Errors raised by the domain when saving (an :class:`~fmstoolkit.errors.FmsError`
-whose problems name fields) are shown beside those fields too. ipywidgets is what JupyterLab
-users already have; it works in plain Python as well (set ``.value``, call ``.click()``), which
+error is shown). A field's error shows only once the user touched it or pressed submit: a
+pristine form says nothing is wrong (its defaults, set by the code, are not touches).
+Errors raised by the domain when saving (an :class:`~fmstoolkit.errors.FmsError` whose
+problems name fields) are shown beside those fields too. ipywidgets is what JupyterLab users
+already have; it works in plain Python as well (set ``.value``, call ``.click()``), which
 is how the tests drive these forms.
 """
 
@@ -94,6 +96,9 @@ class FormWidget:
         self.on_submit = on_submit
         self.controls: dict[str, w.Widget] = {}
         self.error_labels: dict[str, w.HTML] = {}
+        #: The fields the user changed; every field once submit was pressed.
+        self.touched: set[str] = set()
+        self._setting = False  # values set by the code (defaults), not by the user
         self.message = w.HTML("")
         rows = []
         if form.intro(self.lang):
@@ -139,9 +144,14 @@ class FormWidget:
         return out
 
     def set_values(self, values: dict[str, Any]) -> None:
-        for field in self.form.fields:
-            if field.name in values and values[field.name] is not None:
-                self.controls[field.name].value = _to_widget_value(field, values[field.name])
+        """Fill fields from the code: they count as untouched, no error shows for them."""
+        self._setting = True
+        try:
+            for field in self.form.fields:
+                if field.name in values and values[field.name] is not None:
+                    self.controls[field.name].value = _to_widget_value(field, values[field.name])
+        finally:
+            self._setting = False
         self.clear_errors()
 
     # errors ---------------------------------------------------------------------------------
@@ -171,12 +181,16 @@ class FormWidget:
 
     def _changed(self, name: str) -> Callable[[dict], None]:
         def handler(_change: dict) -> None:
+            if self._setting:
+                return
+            self.touched.add(name)
             values = self.values()
             problems = self.form.problems(values)
             rules = {p.field for p in self.form.rule_problems(values)}
-            # the changed field, fields a rule now concerns, and fields already in error
+            # the changed field, fields a rule now concerns, and fields already in error; of
+            # those, only the ones the user touched (a rule never flags a field not yet filled)
             shown = {name} | rules | {k for k, v in self.error_labels.items() if v.value}
-            for field in shown & set(self.error_labels):
+            for field in shown & self.touched & set(self.error_labels):
                 probs = [p for p in problems if p.field == field]
                 self.error_labels[field].value = _error_html(probs, self.lang)
 
@@ -187,6 +201,7 @@ class FormWidget:
     def submit(self) -> bool:
         """Validate every field; when valid call ``on_submit`` (errors it raises are shown
         beside their fields). True when saved."""
+        self.touched |= set(self.controls)
         problems = self.form.problems(self.values())
         if problems:
             self.show_problems(problems)

@@ -26,7 +26,7 @@ from ..errors import FmsError
 from ..i18n import N_, _, format_date
 from ..i18n_labels import status_label
 from .chart_dates import date_ticks
-from .common import database
+from .common import database, figure_ready
 from .forms import ERROR_STYLE
 
 DAY_MS = 86_400_000
@@ -213,7 +213,7 @@ def timeline_figure(
     rows = select_rows(planning.schedule(database(db), start, end), start, end, top)
     fig = go.FigureWidget(data=timeline_traces(rows, lang))
     _layout(fig, lanes_of(rows), start, end, lang)
-    return fig
+    return figure_ready(fig)
 
 
 def _table(pairs: list[tuple[str, Any]]) -> str:
@@ -319,6 +319,7 @@ class ScheduleView:
         for trace in self.figure.data:
             trace.on_click(self._clicked)
         _layout(self.figure, lanes, start, end, self.lang)
+        figure_ready(self.figure)
         self.summary.value = self.summary_html(start, end, hidden=self._hidden(rows))
 
     def _hidden(self, rows: list[dict[str, Any]]) -> int:

@@ -16,10 +16,10 @@ The baselines, measured in the same run, are the domain calls the app makes, in 
 (``planning.rank_candidates`` for the same requests, ``planning.schedule`` for the same
 windows): the ratio is the cost of the app layer (widgets, Voila, the browser).
 
-How long the app takes to open is measured too, and where the time goes: a bare kernel's
-start, then each code cell of ``notebooks/planning.ipynb`` run in that kernel (the first one is
-our imports), against the page's load in the browser (the rest is Voila and the widgets'
-drawing in the page).
+How long the app takes to open is measured too (in the page: first byte, page sent, widgets and
+charts drawn), and where the time goes: a bare kernel's start, then each code cell of
+``notebooks/planning.ipynb`` run in that kernel (the first one is our imports); Voila sends
+the page once every cell ran, the rest is the browser drawing the widgets.
 
 Prints one JSON line per figure. The database is bench_planning's (kept in the temporary
 folder, keyed by size, seed and day).
@@ -90,8 +90,9 @@ def start_voila(home: Path, db_path: Path) -> tuple[subprocess.Popen, str]:
     env |= {"FMS_HOME": str(home), "FMS_DB": str(db_path), "FMS_LANG": LANG,
             "FMS_NOTES_DB": str(home / "notes.db"), "JUPYTER_RUNTIME_DIR": str(home / "rt")}
     port = free_port()
+    log = (home / "voila.log").open("wb")  # a file: a full pipe would stop Voila mid-run
     proc = subprocess.Popen(apps_server.voila_command(ROOT / "notebooks", port), env=env,
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
@@ -101,28 +102,40 @@ def start_voila(home: Path, db_path: Path) -> tuple[subprocess.Popen, str]:
         except OSError:
             if time.monotonic() > deadline or proc.poll() is not None:
                 proc.kill()
-                raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
+                raise RuntimeError((home / "voila.log").read_text()[-2000:]) from None
             time.sleep(0.5)
 
 
+#: The page's own clock at the first byte of the page, at its last byte (Voila has run every
+#: cell and sent the outputs) and now (seconds since the navigation started).
+NAVIGATION = """() => {
+  const n = performance.getEntriesByType('navigation')[0];
+  return {first_byte_s: n.responseStart / 1000, page_sent_s: n.responseEnd / 1000,
+          drawn_s: performance.now() / 1000};
+}"""
+
+
 def open_planning(browser, base: str):
-    """The planning app in a new page, and the seconds until its widgets and charts are drawn
-    (the form's button, then both plotly charts: the rate chart and the schedule)."""
+    """The planning app in a new page, and the seconds (page-side) until its widgets and its
+    three charts (the candidates' rates, the schedule, a skill's rates) are drawn: when the
+    first byte came, when the page was all sent, when it was drawn."""
     page = browser.new_page(viewport={"width": 1280, "height": 1600}, locale="fr-FR")
-    t0 = time.perf_counter()
     page.goto(f"{base}/voila/render/planning.ipynb", timeout=300_000)
     page.wait_for_selector(".jupyter-widgets button", timeout=300_000)
-    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2",
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot .gtitle').length >= 3",
                            timeout=300_000)
-    return page, time.perf_counter() - t0
+    return page, page.evaluate(NAVIGATION)
 
 
 def timed_click(page, button: str, selector: str, text: str) -> float:
     """Milliseconds, measured in the page, from clicking ``button`` to ``text`` drawn."""
     page.evaluate(WATCH, [button, selector, text])
     page.get_by_role("button", name=re.compile(rf"^\W*{re.escape(button)}$")).click()
-    page.wait_for_function("window.__fmsMs !== null", timeout=120_000)
-    return page.evaluate("window.__fmsMs")
+    page.wait_for_function("window.__fmsMs !== null", timeout=300_000)
+    ms = page.evaluate("window.__fmsMs")
+    if os.environ.get("FMS_BENCH_VERBOSE"):
+        print(f"{button}: {ms:.0f} ms", file=sys.stderr)
+    return ms
 
 
 def next_request_id(db_path: Path) -> int:
@@ -232,18 +245,23 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium"),
                                         args=["--no-sandbox", "--disable-dev-shm-usage"])
-            page, load_s = open_planning(browser, base)
+            page, opening = open_planning(browser, base)
             page.set_default_timeout(120_000)
             ranking, ids = bench_ranking(page, work, args.rounds)
+            rank_base, _none = baselines(work, ids, [])
+            figures("app_rank_drawn", ranking, rank_base, 1000, freelancers=args.freelancers)
             schedule, windows = bench_schedule(page, args.rounds, today)
             browser.close()
-        rank_base, sched_base = baselines(work, ids, windows)
-        figures("app_rank_drawn", ranking, rank_base, 1000, freelancers=args.freelancers)
+        _none, sched_base = baselines(work, [], windows)
         figures("app_schedule_30d_drawn", schedule, sched_base, 2000)
         parts = load_breakdown(home, work)
-        emit("app_planning_open_s", load_s, None,
+        emit("app_planning_open_s", opening["drawn_s"], None,
+             **{k: round(v, 2) for k, v in opening.items() if k != "drawn_s"},
              **{k: round(v, 2) for k, v in parts.items()},
-             voila_and_page_s=round(load_s - sum(parts.values()), 2))
+             kernel_and_cells_s=round(sum(parts.values()), 2), freelancers=args.freelancers)
+    except Exception:
+        print((home / "voila.log").read_text()[-3000:], file=sys.stderr)  # what the app said
+        raise
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -230,6 +230,10 @@ def test_a_request_ranks_its_candidates(db, agency):
     assert "Refonte site" in app.request_info.value
     names = [row["name"] for row in app.shown()]
     assert "Denis Moreau" not in names  # below the minimum level
+    # Eva is partly free: her free days written as days ("14 Dec"), not "12-14"
+    tuesday = agency["monday"] + dt.timedelta(days=1)
+    assert i18n.format_day(tuesday, "en") in app.table.value
+    assert str(tuesday)[5:] not in app.table.value
     assert names[0] == "Alice Martin"  # level 5, free, rehired, within budget
     assert names[-1] == "Chloé Durand"  # busy all week: last
     table = app.table.value
@@ -426,9 +430,14 @@ def test_the_schedule_shows_missions_unavailability_and_requests(db, agency):
     detail = view.detail_text()
     assert f"Mission #{agency['busy_mission']}" in detail
     assert "Chloé Durand" in detail and "Ancien site" in detail and "340" in detail
+    # dates and status in words, never the stored ISO date or status
+    busy_start = monday - dt.timedelta(days=3)
+    assert i18n.format_date(busy_start, "en") in detail and str(busy_start) not in detail
+    assert "planned" not in detail.replace("Missions planned", "")
     requests = list(view.figure.data).index(kinds["Open requests"])
     click(view.figure, requests, 0)
     assert "Request #1" in view.detail_text() and "to fill" in view.detail_text()
+    assert "open" not in view.detail_text().replace("Open", "")
 
 
 def test_the_schedule_keeps_the_busiest_rows_and_checks_the_window(db, agency):

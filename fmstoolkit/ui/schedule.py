@@ -232,8 +232,11 @@ def mission_html(db, mission_id: int, lang: str | None = None) -> str:
     """What clicking a mission bar shows (names, dates, rate, status; no contact data)."""
     lang = lang or get_settings().lang
     mission = planning.get_mission(db, mission_id)
+    shown = {"start_date": lambda v: format_date(v, lang),
+             "end_date": lambda v: format_date(v, lang),
+             "status": lambda v: status_label("mission", v, lang)}  # fmt: skip
     pairs = [
-        (_(label, lang), mission.get(key))
+        (_(label, lang), shown.get(key, lambda v: v)(mission.get(key)))
         for key, label in MISSION_FIELDS
         if mission.get(key) is not None
     ]
@@ -247,8 +250,9 @@ def request_html(db, request_id: int, lang: str | None = None) -> str:
     pairs = [
         (_("Project", lang), req.get("project")),
         (_("Dates", lang), _("{start} → {end} ({days} working days)", lang).format(
-            start=req["start_date"], end=req["end_date"], days=req["days"])),
-        (_("Status", lang), req.get("status")),
+            start=format_date(req["start_date"], lang), end=format_date(req["end_date"], lang),
+            days=req["days"])),
+        (_("Status", lang), status_label("request", req.get("status"), lang)),
         (_("Max daily rate (€)", lang), req.get("max_rate")),
     ]
     for role in req.get("roles", []):
@@ -364,7 +368,8 @@ class ScheduleView:
                 body = _table(
                     [
                         (tr("unavailable", self.lang), row["lane"]),
-                        (_("Dates", self.lang), f"{row['start']} → {row['end']}"),
+                        (_("Dates", self.lang), f"{format_date(row['start'], self.lang)} → "
+                                                f"{format_date(row['end'], self.lang)}"),
                         (tr("reason", self.lang), row.get("label")),
                     ]
                 )

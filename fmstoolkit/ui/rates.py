@@ -135,4 +135,3 @@ def update_rate_figure(
     fig.data = ()
     fig.add_traces([*boxes, points])
     _layout(fig, info, lang)
-    figure_ready(fig)

@@ -318,12 +318,16 @@ class ScheduleView:
         self.rows = select_rows(rows, start, end, self.top_input.value)
         lanes = lanes_of(self.rows)
         self.lanes = lanes
-        self.figure.data = ()
-        self.figure.add_traces(timeline_traces(self.rows, self.lang))
-        for trace in self.figure.data:
+        # A new figure each time rather than edits of the drawn one: the browser draws it whole
+        # from its state, where the edits (delete the traces, add them, relayout) raced in
+        # plotly's widget and were sometimes lost at 10,000 freelancers (the old title stayed).
+        figure = go.FigureWidget(data=timeline_traces(self.rows, self.lang))
+        for trace in figure.data:
             trace.on_click(self._clicked)
-        _layout(self.figure, lanes, start, end, self.lang)
-        figure_ready(self.figure)
+        _layout(figure, lanes, start, end, self.lang)
+        old, self.figure = self.figure, figure_ready(figure)
+        self.box.children = tuple(figure if c is old else c for c in self.box.children)
+        old.close()
         self.summary.value = self.summary_html(start, end, hidden=self._hidden(rows))
 
     def _hidden(self, rows: list[dict[str, Any]]) -> int:

@@ -417,7 +417,7 @@ def test_the_schedule_shows_missions_unavailability_and_requests(db, agency):
         db, project="Refonte site", skill="web-development", start=monday, days=5
     )
     view = ScheduleView(db, start=monday - dt.timedelta(days=7), end=monday + dt.timedelta(days=14))
-    kinds = {trace.name: trace for trace in view.figure.data}
+    kinds = {trace.name: trace for trace in view.figure.data if trace.visible}
     assert set(kinds) == {"Open requests", "Missions planned", "Unavailable"}
     assert view.lanes[0].startswith("Request")  # open requests first
     assert {"Chloé Durand", "Eva Lambert"} <= set(view.lanes)

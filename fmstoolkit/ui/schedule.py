@@ -128,34 +128,48 @@ def _status(row: dict[str, Any]) -> str | None:
     return row.get("status") if row.get("status") in ("active", "ending") else "planned"
 
 
-def timeline_traces(rows: list[dict[str, Any]], lang: str) -> list[go.Bar]:
-    """One horizontal bar trace per series (open requests, missions by status, unavailability);
-    each bar's customdata is ``[kind, id]``, which a click turns into the detail."""
-    traces = []
-    for kind, status, color, names in SERIES:
+def series_values(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Per series of :data:`SERIES`, the values of its bar trace (empty and hidden when the
+    window has none of that kind); each bar's customdata is ``[kind, id]``, which a click turns
+    into the detail."""
+    out = []
+    for kind, status, _color, names in SERIES:
         mine = [r for r in rows if r["kind"] == kind and _status(r) == status]
-        if not mine:
-            continue
-        traces.append(
-            go.Bar(
-                name=_(names, lang),
-                orientation="h",
-                y=[r["lane"] for r in mine],
-                base=[str(r["start"])[:10] for r in mine],
-                x=[(_date(r["finish"]) - _date(r["start"])).days * DAY_MS for r in mine],
-                # a request's bar is one of its roles: the click opens the request, not the
-                # request whose id is the role's (the bar used to carry the role's id)
-                customdata=[[kind, r["request_id"] if kind == "request" else r["id"]]
-                            for r in mine],
-                hovertext=[_hover(r, lang) for r in mine],
-                hoverinfo="text",
-                marker={"color": color, "line": {"width": 0}},
-                text=[r.get("label") or "" for r in mine],
-                textposition="inside",
-                insidetextanchor="start",
-            )
+        out.append({
+            "name": _(names, lang),
+            "visible": bool(mine),
+            "y": [r["lane"] for r in mine],
+            "base": [str(r["start"])[:10] for r in mine],
+            "x": [(_date(r["finish"]) - _date(r["start"])).days * DAY_MS for r in mine],
+            # a request's bar is one of its roles: the click opens the request, not the
+            # request whose id is the role's (the bar used to carry the role's id)
+            "customdata": [[kind, r["request_id"] if kind == "request" else r["id"]]
+                           for r in mine],
+            "hovertext": [_hover(r, lang) for r in mine],
+            "text": [r.get("label") or "" for r in mine],
+        })  # fmt: skip
+    return out
+
+
+def timeline_traces(
+    rows: list[dict[str, Any]], lang: str, keep_empty: bool = False
+) -> list[go.Bar]:
+    """One horizontal bar trace per series (open requests, missions by status, unavailability),
+    the empty ones left out unless ``keep_empty`` (the view keeps one trace per series, hidden
+    when empty, so that a new window only restyles them)."""
+    return [
+        go.Bar(
+            **values,
+            orientation="h",
+            hoverinfo="text",
+            marker={"color": color, "line": {"width": 0}},
+            textposition="inside",
+            insidetextanchor="start",
         )
-    return traces
+        for (_kind, _status, color, _names), values in zip(
+            SERIES, series_values(rows, lang), strict=True)
+        if keep_empty or values["visible"]
+    ]
 
 
 def _layout(fig: go.Figure, lanes: list[str], start: dt.date, end: dt.date, lang: str) -> None:
@@ -291,7 +305,9 @@ class ScheduleView:
         self.show_button.on_click(lambda _b: self.refresh())
         self.message = w.HTML()
         self.summary = w.HTML()
-        self.figure = go.FigureWidget()
+        self.figure = go.FigureWidget(data=timeline_traces([], self.lang, keep_empty=True))
+        for trace in self.figure.data:
+            trace.on_click(self._clicked)
         self.detail = w.Output()
         self.rows: list[dict[str, Any]] = []
         self.box = w.VBox(
@@ -304,6 +320,7 @@ class ScheduleView:
             ]
         )
         self.refresh()
+        figure_ready(self.figure)
 
     def refresh(self) -> None:
         """Redraw the timeline for the window and row count in the controls."""
@@ -318,16 +335,14 @@ class ScheduleView:
         self.rows = select_rows(rows, start, end, self.top_input.value)
         lanes = lanes_of(self.rows)
         self.lanes = lanes
-        # A new figure each time rather than edits of the drawn one: the browser draws it whole
-        # from its state, where the edits (delete the traces, add them, relayout) raced in
-        # plotly's widget and were sometimes lost at 10,000 freelancers (the old title stayed).
-        figure = go.FigureWidget(data=timeline_traces(self.rows, self.lang))
-        for trace in figure.data:
-            trace.on_click(self._clicked)
-        _layout(figure, lanes, start, end, self.lang)
-        old, self.figure = self.figure, figure_ready(figure)
-        self.box.children = tuple(figure if c is old else c for c in self.box.children)
-        old.close()
+        # One edit of the drawn figure: its five traces restyled and its layout, in one message
+        # (a new FigureWidget would carry plotly's 5 MB widget script again; deleting and
+        # adding traces then relayouting raced in the browser and was sometimes lost).
+        with self.figure.batch_update():
+            for trace, values in zip(self.figure.data, series_values(self.rows, self.lang),
+                                     strict=True):  # fmt: skip
+                trace.update(values)
+            _layout(self.figure, lanes, start, end, self.lang)
         self.summary.value = self.summary_html(start, end, hidden=self._hidden(rows))
 
     def _hidden(self, rows: list[dict[str, Any]]) -> int:

@@ -2,8 +2,10 @@
 
 Each field gets its control, its label, its help and an error label beside it. Values are
 checked when a field changes (only that field's error is shown) and again on submit (every
-error is shown). A field's error shows only once the user touched it or pressed submit: a
-pristine form says nothing is wrong (its defaults, set by the code, are not touches).
+error is shown). A required field's error shows only once the user touched it or pressed
+submit: a pristine form says nothing is wrong (its defaults, set by the code, are not touches);
+a rule that a change brings on an optional field (a comment once "partly" is picked) shows at
+once.
 Errors raised by the domain when saving (an :class:`~fmstoolkit.errors.FmsError` whose
 problems name fields) are shown beside those fields too. ipywidgets is what JupyterLab users
 already have; it works in plain Python as well (set ``.value``, call ``.click()``), which
@@ -186,12 +188,18 @@ class FormWidget:
             self.touched.add(name)
             values = self.values()
             problems = self.form.problems(values)
-            rules = {p.field for p in self.form.rule_problems(values)}
-            # the changed field, fields a rule now concerns, and fields already in error; of
-            # those, only the ones the user touched (a rule never flags a field not yet filled)
+            rule_problems = self.form.rule_problems(values)
+            rules = {p.field for p in rule_problems}
+            required = {f.name for f in self.form.fields if f.required}
+            # the changed field, fields a rule now concerns, and fields already in error
             shown = {name} | rules | {k for k, v in self.error_labels.items() if v.value}
-            for field in shown & self.touched & set(self.error_labels):
-                probs = [p for p in problems if p.field == field]
+            for field in shown & set(self.error_labels):
+                if field in self.touched:
+                    probs = [p for p in problems if p.field == field]
+                elif field not in required:  # "say what was not met" once "partly" is picked
+                    probs = [p for p in rule_problems if p.field == field]
+                else:  # a required field the user has not reached yet: nothing, until submit
+                    continue
                 self.error_labels[field].value = _error_html(probs, self.lang)
 
         return handler

@@ -164,6 +164,12 @@ def format_date(value: dt.date | str | None, lang: str | None = None) -> str:
     return _babel_date(day, format=DATE_FORMAT, locale=LOCALES[current_lang(lang)])
 
 
+def format_day(value: dt.date | str, lang: str | None = None) -> str:
+    """A day of a list of days, short: "8 déc." / "8 Dec"."""
+    day = dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    return _babel_date(day, format="d MMM", locale=LOCALES[current_lang(lang)])
+
+
 def format_month(value: dt.date, lang: str | None = None) -> str:
     """A month as people name it: "janvier 2027" / "January 2027"."""
     return _babel_date(value, format="LLLL y", locale=LOCALES[current_lang(lang)])

@@ -3,10 +3,17 @@
 ``dump_dom(url)`` loads a page, lets its JavaScript run for a while of virtual time, and returns
 the resulting DOM; ``screenshot(url, path)`` saves a PNG. The flags keep Chromium off the network
 (this machine has none) and away from the user's profile.
+
+The browser speaks the agency's language (``FMS_LANG``): ``locale()`` is what Playwright's
+``new_page(locale=...)`` / ``new_context(locale=...)`` and Chromium's ``--lang`` get, so that
+what the browser itself writes follows it, as a manager's browser would: the date fields
+(``<input type=date>``, ipywidgets' DatePicker) show jj/mm/aaaa in French, dd/mm/yyyy in
+British English.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -25,6 +32,15 @@ FLAGS = [
 ]
 
 
+#: The browser's locale for each language of the toolkit (British English, like the app's dates).
+LOCALES = {"fr": "fr-FR", "en": "en-GB"}
+
+
+def locale(lang: str | None = None) -> str:
+    """The browser locale of ``lang`` (default: ``FMS_LANG``, French when unset)."""
+    return LOCALES.get(lang or os.environ.get("FMS_LANG") or "fr", "fr-FR")
+
+
 def chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if not path:
@@ -40,6 +56,7 @@ def _run(url: str, extra: list[str], budget_ms: int, timeout: float) -> subproce
                 *FLAGS,
                 f"--user-data-dir={profile}",
                 f"--virtual-time-budget={budget_ms}",
+                f"--lang={locale()}",
                 *extra,
                 url,
             ],

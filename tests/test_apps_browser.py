@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser import locale
 from paperwork_fixtures import facturx_pdf
 from playwright.sync_api import expect, sync_playwright
 
@@ -37,26 +38,43 @@ RAW = re.compile(
 pytestmark = pytest.mark.real_clock
 
 
+def agency_env(home: Path, lang: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FMS_")}
+    return env | {"FMS_HOME": str(home), "FMS_DB": str(home / "fms.db"), "FMS_LANG": lang,
+                  "FMS_NOTES_DB": str(home / "notes.db"), "JUPYTER_RUNTIME_DIR": str(home / "rt"),
+                  "FMS_AGENCY_NAME": "Agence de démo"}
+
+
 @pytest.fixture(scope="module")
 def apps(tmp_path_factory):
     """A demo agency and one Voila server over notebooks/, as scripts/run.sh starts it."""
     home = tmp_path_factory.mktemp("agency")
     db_path = home / "fms.db"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FMS_")}
-    env |= {"FMS_HOME": str(home), "FMS_DB": str(db_path), "FMS_LANG": "fr",
-            "FMS_NOTES_DB": str(home / "notes.db"), "JUPYTER_RUNTIME_DIR": str(home / "rt"),
-            "FMS_AGENCY_NAME": "Agence de démo"}
+    env = agency_env(home, "fr")
     demo = subprocess.run([sys.executable, "-m", "fmstoolkit.cli", "demo", "--db", str(db_path),
                            "--freelancers", "80", "--seed", "1"],
                           env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
     assert demo.returncode == 0, demo.stderr
+    yield from voila(env, db_path)
+
+
+@pytest.fixture(scope="module")
+def apps_en(apps):
+    """A second Voila server on the same agency, in English (FMS_LANG=en)."""
+    _base, db_path = apps
+    yield from voila(agency_env(db_path.parent, "en"), db_path)
+
+
+def voila(env: dict[str, str], db_path: Path):
+    """Voila over notebooks/ in ``env`` until the module's tests are done: (URL, database)."""
     with __import__("socket").socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     command = apps_server.voila_command(ROOT / "notebooks", port)
     assert "python -m voila notebooks" in (ROOT / "scripts" / "run.sh").read_text()
+    log = Path(env["FMS_HOME"]) / f"voila-{env['FMS_LANG']}.log"  # a full pipe stops Voila
     proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)  # fmt: skip
+                            stderr=log.open("wb"))  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
@@ -66,7 +84,7 @@ def apps(tmp_path_factory):
         except OSError:
             if time.monotonic() > deadline or proc.poll() is not None:
                 proc.kill()
-                raise RuntimeError(proc.stderr.read().decode()[-2000:]) from None
+                raise RuntimeError(log.read_text()[-2000:]) from None
             time.sleep(0.5)
     yield base, db_path
     proc.terminate()
@@ -82,8 +100,8 @@ def browser():
         chromium.close()
 
 
-def open_app(browser, base: str, name: str):
-    page = browser.new_page(viewport={"width": 1280, "height": 1600}, locale="fr-FR")
+def open_app(browser, base: str, name: str, lang: str = "fr"):
+    page = browser.new_page(viewport={"width": 1280, "height": 1600}, locale=locale(lang))
     page.goto(f"{base}/voila/render/{name}.ipynb", timeout=180_000)
     page.wait_for_selector(".jupyter-widgets button", timeout=180_000)
     page.wait_for_load_state("networkidle", timeout=180_000)
@@ -274,3 +292,30 @@ def test_paperwork_prepare_and_send_a_missions_contract_and_nda(apps, browser):
     finally:
         database.close()
     assert rows == [("contract", "draft", "contract"), ("nda", "draft", "contract")]
+#: How the schedule's axis writes the months, per language (CLDR's abbreviations, as Babel has
+#: them: the ticks are ours, plotly.js would write English ones).
+MONTHS = {
+    "fr": {"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+           "nov.", "déc."},
+    "en": {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Oct", "Nov", "Dec"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_schedule_is_drawn_with_months_in_the_apps_language(apps, apps_en, browser, lang):
+    """The planning app's schedule is drawn whole (bars and its title: plotly's FigureWidget
+    inside a box used to show empty), its axis names the months in FMS_LANG's language, and the
+    browser speaks it too (the date fields follow the browser's language)."""
+    base = (apps if lang == "fr" else apps_en)[0]
+    page = open_app(browser, base, "planning", lang)
+    schedule = page.locator(".js-plotly-plot", has=page.locator(".gtitle", has_text=re.compile(
+        "^(Planning|Schedule) ")))  # fmt: skip
+    expect(schedule).to_have_count(1, timeout=60_000)
+    assert schedule.locator("g.point, .bars path").count() > 0  # the bars are drawn
+    ticks = schedule.locator(".xtick text").all_text_contents()
+    words = {w for t in ticks for w in t.replace("\xa0", " ").split()}
+    other = "en" if lang == "fr" else "fr"
+    assert words & MONTHS[lang], ticks
+    assert not words & (MONTHS[other] - MONTHS[lang]), ticks
+    assert page.evaluate("navigator.language") == locale(lang)
+    page.close()

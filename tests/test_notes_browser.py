@@ -21,13 +21,13 @@ pytestmark = pytest.mark.real_clock
 SHOTS = os.environ.get("FMS_SCREENSHOTS_DIR")
 
 
-@pytest.fixture
-def site(db, free_port):
+def serve_site(db, port: int):
+    """The published demo agency served by `fms serve` in the environment's language."""
     make_agency(db)
     publish.publish(db)
     db.conn.commit()
-    proc = start_fms_serve(free_port, dict(os.environ))
-    base = f"http://127.0.0.1:{free_port}"
+    proc = start_fms_serve(port, dict(os.environ))
+    base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/-/versions.json", proc)
         yield base
@@ -37,7 +37,20 @@ def site(db, free_port):
 
 
 @pytest.fixture
-def page(site, tmp_path):
+def site(db, free_port):
+    yield from serve_site(db, free_port)
+
+
+@pytest.fixture(params=["fr", "en"])
+def site_in(request, db, free_port, monkeypatch):
+    """The site in French, then in English (FMS_LANG); yields (language, base URL)."""
+    monkeypatch.setenv("FMS_LANG", request.param)
+    for base in serve_site(db, free_port):
+        yield request.param, base
+
+
+@pytest.fixture
+def page(tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=chromium(), args=["--no-sandbox", "--disable-dev-shm-usage"]
@@ -108,3 +121,26 @@ def test_a_canned_query_in_plain_words_with_its_chart(page, site, tmp_path):
     # the seniority typed is kept: the confirmed line again
     assert "€475" in page.locator("table.fms-answer tbody tr").inner_text()
     shot(page, "question", tmp_path)
+
+
+#: The months as the date axes write them, per language (CLDR's abbreviations).
+MONTHS = {
+    "fr": {"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+           "nov.", "déc."},
+    "en": {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sept", "Sep", "Oct", "Nov",
+           "Dec"},
+}  # fmt: skip
+
+
+def test_the_profile_charts_name_the_months_in_the_readers_language(page, site_in):
+    """plotly.js writes "Jan 2025" unless a locale is registered: the site registers the one of
+    FMS_LANG, made from Babel's data, so a French reader reads "janv. 2025"."""
+    lang, base = site_in
+    page.goto(base + "/notes/freelancers/1")  # Alice Martin, missions from 2024 to 2025
+    assert page.title() == "Alice Martin"
+    page.wait_for_selector("#fms-rate-chart .xtick text")
+    ticks = page.locator("#fms-rate-chart .xtick text").all_text_contents()
+    words = {w for t in ticks for w in t.replace("\xa0", " ").split()}
+    other = "en" if lang == "fr" else "fr"
+    assert words & MONTHS[lang], ticks
+    assert not words & (MONTHS[other] - MONTHS[lang]), ticks

@@ -188,6 +188,23 @@ def test_the_end_date_is_computed_in_working_days(db, agency):
     assert app.form.end_label.value == ""
 
 
+def test_a_pristine_form_shows_no_error_until_touched_or_submitted(db, agency):
+    """The form as it opens says nothing is wrong (issue 14: "ce champ est obligatoire" showed
+    under the skill before anything was typed); typing in one field flags that field only;
+    submitting flags every empty required field, beside it."""
+    app = PlanningApp(db, lang="fr")
+    assert errors(app) == {}
+    assert "obligatoire" not in widget_text(app.form.box)
+    app.form.controls["project"].value = "Refonte"  # touched: the untouched skill says nothing
+    app.form.controls["project"].value = ""
+    assert set(errors(app)) == {"project"}
+    assert "ce champ est obligatoire" in errors(app)["project"]
+    app.form.submit_button.click()
+    assert set(errors(app)) == {"project", "skill"}
+    assert "ce champ est obligatoire" in errors(app)["skill"]
+    assert db["requests"].count == 0
+
+
 def test_submitting_an_empty_form_shows_every_error_and_saves_nothing(db, agency):
     app = PlanningApp(db)
     app.form.controls["days"].value = ""
@@ -213,6 +230,10 @@ def test_a_request_ranks_its_candidates(db, agency):
     assert "Refonte site" in app.request_info.value
     names = [row["name"] for row in app.shown()]
     assert "Denis Moreau" not in names  # below the minimum level
+    # Eva is partly free: her free days written as days ("14 Dec"), not "12-14"
+    tuesday = agency["monday"] + dt.timedelta(days=1)
+    assert i18n.format_day(tuesday, "en") in app.table.value
+    assert str(tuesday)[5:] not in app.table.value
     assert names[0] == "Alice Martin"  # level 5, free, rehired, within budget
     assert names[-1] == "Chloé Durand"  # busy all week: last
     table = app.table.value
@@ -396,7 +417,7 @@ def test_the_schedule_shows_missions_unavailability_and_requests(db, agency):
         db, project="Refonte site", skill="web-development", start=monday, days=5
     )
     view = ScheduleView(db, start=monday - dt.timedelta(days=7), end=monday + dt.timedelta(days=14))
-    kinds = {trace.name: trace for trace in view.figure.data}
+    kinds = {trace.name: trace for trace in view.figure.data if trace.visible}
     assert set(kinds) == {"Open requests", "Missions planned", "Unavailable"}
     assert view.lanes[0].startswith("Request")  # open requests first
     assert {"Chloé Durand", "Eva Lambert"} <= set(view.lanes)
@@ -409,9 +430,14 @@ def test_the_schedule_shows_missions_unavailability_and_requests(db, agency):
     detail = view.detail_text()
     assert f"Mission #{agency['busy_mission']}" in detail
     assert "Chloé Durand" in detail and "Ancien site" in detail and "340" in detail
+    # dates and status in words, never the stored ISO date or status
+    busy_start = monday - dt.timedelta(days=3)
+    assert i18n.format_date(busy_start, "en") in detail and str(busy_start) not in detail
+    assert "planned" not in detail.replace("Missions planned", "")
     requests = list(view.figure.data).index(kinds["Open requests"])
     click(view.figure, requests, 0)
     assert "Request #1" in view.detail_text() and "to fill" in view.detail_text()
+    assert "open" not in view.detail_text().replace("Open", "")
 
 
 def test_the_schedule_keeps_the_busiest_rows_and_checks_the_window(db, agency):

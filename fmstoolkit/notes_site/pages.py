@@ -16,7 +16,9 @@ need, in the settings' language (``FMS_LANG``):
 - the data of the pages (:mod:`.profile`, :mod:`.questions`), read with the page's own
   database connection;
 - the style sheet and the chart script, served from the package (``/-/fms/<file>``): the site
-  works offline. Charts use plotly.js, the library the notebooks draw with (``plotly`` is
+  works offline; plotly.js's locale of each language (``/-/fms/plotly-locale-fr.js``), made
+  from Babel's data (:mod:`.chart_locale`), so that date axes name months in the reader's
+  language. Charts use plotly.js, the library the notebooks draw with (``plotly`` is
   already a dependency and ships ``plotly.min.js``): one chart vocabulary for the managers and
   the project leads, and no Datasette chart plugin (datasette-vega was last released in 2018).
 """
@@ -35,7 +37,7 @@ from datasette_render_markdown import render_markdown
 from .. import resources
 from ..db.catalogue import normalize
 from ..i18n import LANGS, _, current_lang, format_date, format_money, format_number, ngettext
-from . import profile, questions
+from . import chart_locale, profile, questions
 from .words import VALUE_WORDS, word
 
 DATABASE = "notes"
@@ -46,6 +48,8 @@ STATIC = {
     "charts.js": (lambda: resources.static_file("charts.js"), "text/javascript"),
     "plotly.min.js": (profile.plotly_js_path, "text/javascript"),
 }
+#: Scripts made when asked: plotly.js's locale of each language.
+LOCALE_SCRIPTS = {f"plotly-locale-{lang}.js": lang for lang in LANGS}
 
 #: The markers FTS5's snippet() puts around a match (private-use characters, which no note
 #: holds), turned into <mark> once the excerpt is escaped.
@@ -138,11 +142,15 @@ def extra_template_vars(template, database, table, columns, view_name, request, 
 
 async def static(request) -> Response:
     name = request.url_vars["name"]
-    if name not in STATIC:
+    if name in LOCALE_SCRIPTS:
+        body, content_type = chart_locale.locale_script(LOCALE_SCRIPTS[name]), "text/javascript"
+    elif name in STATIC:
+        path, content_type = STATIC[name]
+        body = path().read_bytes()
+    else:
         raise NotFound(_("No such file."))
-    path, content_type = STATIC[name]
     return Response(
-        path().read_bytes(),
+        body,
         content_type=f"{content_type}; charset=utf-8",
         headers={"cache-control": "max-age=86400"},
     )

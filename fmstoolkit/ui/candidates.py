@@ -8,7 +8,7 @@ import html
 from typing import Any
 
 from ..config import get_settings
-from ..i18n import N_, _, format_date
+from ..i18n import N_, _, format_date, format_day
 from ..i18n_labels import status_label
 from .common import translate
 from .rates import seniority_label
@@ -72,7 +72,7 @@ def _cell(
         label = availability_label(candidate.availability, lang)
         text = f"<b style='color:{color}'>{html.escape(label)}</b>"
         if candidate.availability == "partial" and candidate.free_days:
-            free = ", ".join(d[5:] for d in candidate.free_days[:6])
+            free = ", ".join(format_day(d, lang) for d in candidate.free_days[:6])
             days = _("free: {days}", lang).format(days=free)
             text += f"<br><small>{html.escape(days)}</small>"
         if candidate.freshness:

@@ -1,6 +1,7 @@
 """Small helpers shared by the notebook apps of :mod:`fmstoolkit.ui`: a keyed sentence in the
 reader's language, the database to work on, the messages shown beside a button, a file offered
-for download, and an uploaded file handed to a library function that reads a path."""
+for download, an uploaded file handed to a library function that reads a path, and a
+plotly FigureWidget made ready to show."""
 
 from __future__ import annotations
 
@@ -77,3 +78,16 @@ def as_file(data: bytes, name: str) -> Iterator[Path]:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         yield path
+
+
+def figure_ready(fig):
+    """``fig`` (a plotly ``FigureWidget``) with its whole state in the traits the browser reads
+    when it first draws it; returns ``fig``.
+
+    Since plotly 6 the FigureWidget is an anywidget whose edits (``update_layout``,
+    ``add_traces``) travel as one-off messages that only a figure already drawn applies; plotly
+    copies the figure into its synced state in ``_repr_mimebundle_``, which runs only when the
+    figure itself is displayed, never when it sits in a box, as in every app here. Without this,
+    Voila drew the schedule empty and the rate chart without its title (plotly.py #4956)."""
+    fig._repr_mimebundle_()
+    return fig

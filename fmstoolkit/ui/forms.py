@@ -2,9 +2,13 @@
 
 Each field gets its control, its label, its help and an error label beside it. Values are
 checked when a field changes (only that field's error is shown) and again on submit (every
-error is shown). Errors raised by the domain when saving (an :class:`~fmstoolkit.errors.FmsError`
-whose problems name fields) are shown beside those fields too. ipywidgets is what JupyterLab
-users already have; it works in plain Python as well (set ``.value``, call ``.click()``), which
+error is shown). A required field's error shows only once the user touched it or pressed
+submit: a pristine form says nothing is wrong (its defaults, set by the code, are not touches);
+a rule that a change brings on an optional field (a comment once "partly" is picked) shows at
+once.
+Errors raised by the domain when saving (an :class:`~fmstoolkit.errors.FmsError` whose
+problems name fields) are shown beside those fields too. ipywidgets is what JupyterLab users
+already have; it works in plain Python as well (set ``.value``, call ``.click()``), which
 is how the tests drive these forms.
 """
 
@@ -105,6 +109,9 @@ class FormWidget:
         self.controls: dict[str, w.Widget] = {}
         self.error_labels: dict[str, w.HTML] = {}
         self.rows: dict[str, w.VBox] = {}  # each field's row (label, control, help, error)
+        #: The fields the user changed; every field once submit was pressed.
+        self.touched: set[str] = set()
+        self._setting = False  # values set by the code (defaults), not by the user
         self.message = w.HTML("")
         rows = []
         if form.intro(self.lang):
@@ -158,9 +165,14 @@ class FormWidget:
         return out
 
     def set_values(self, values: dict[str, Any]) -> None:
-        for field in self.form.fields:
-            if field.name in values and values[field.name] is not None:
-                self.controls[field.name].value = _to_widget_value(field, values[field.name])
+        """Fill fields from the code: they count as untouched, no error shows for them."""
+        self._setting = True
+        try:
+            for field in self.form.fields:
+                if field.name in values and values[field.name] is not None:
+                    self.controls[field.name].value = _to_widget_value(field, values[field.name])
+        finally:
+            self._setting = False
         self.clear_errors()
 
     # errors ---------------------------------------------------------------------------------
@@ -190,13 +202,23 @@ class FormWidget:
 
     def _changed(self, name: str) -> Callable[[dict], None]:
         def handler(_change: dict) -> None:
+            if self._setting:
+                return
+            self.touched.add(name)
             values = self.values()
             problems = self.form.problems(values)
-            rules = {p.field for p in self.form.rule_problems(values)}
+            rule_problems = self.form.rule_problems(values)
+            rules = {p.field for p in rule_problems}
+            required = {f.name for f in self.form.fields if f.required}
             # the changed field, fields a rule now concerns, and fields already in error
             shown = {name} | rules | {k for k, v in self.error_labels.items() if v.value}
             for field in shown & set(self.error_labels):
-                probs = [p for p in problems if p.field == field]
+                if field in self.touched:
+                    probs = [p for p in problems if p.field == field]
+                elif field not in required:  # "say what was not met" once "partly" is picked
+                    probs = [p for p in rule_problems if p.field == field]
+                else:  # a required field the user has not reached yet: nothing, until submit
+                    continue
                 self.error_labels[field].value = _error_html(probs, self.lang)
 
         return handler
@@ -206,6 +228,7 @@ class FormWidget:
     def submit(self) -> bool:
         """Validate every field; when valid call ``on_submit`` (errors it raises are shown
         beside their fields). True when saved."""
+        self.touched |= set(self.controls)
         problems = self.form.problems(self.values())
         if problems:
             self.show_problems(problems)

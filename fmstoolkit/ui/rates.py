@@ -20,6 +20,7 @@ from .. import planning
 from ..config import get_settings
 from ..i18n import N_, _, ngettext
 from ..models import SENIORITIES
+from .common import figure_ready
 
 SENIORITY_LABELS = {
     None: N_("all"),
@@ -108,7 +109,7 @@ def rate_figure(
     boxes, points, info = rate_traces(db, skill, candidates, lang)
     fig = (go.FigureWidget if widget else go.Figure)(data=[*boxes, points])
     _layout(fig, info, lang)
-    return fig
+    return figure_ready(fig) if widget else fig
 
 
 def _layout(fig: go.Figure, info: dict[str, Any], lang: str) -> None:

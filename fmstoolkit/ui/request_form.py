@@ -97,7 +97,7 @@ class RequestFormWidget(FormWidget):
         for name in ("start", "days"):
             self.controls[name].observe(lambda _c: self._show_end(), names="value")
         self._insert_after("days", self.end_label)
-        self.controls["start"].value = clock.days_from_today(6)
+        self.set_values({"start": clock.days_from_today(6)})  # a default: not a touch
 
     def _row_of(self, control: w.Widget) -> w.VBox:
         return next(r for r in self.box.children if control in getattr(r, "children", ()))

@@ -26,7 +26,7 @@ from ..errors import FmsError
 from ..i18n import N_, _, format_date
 from ..i18n_labels import status_label
 from .chart_dates import date_ticks
-from .common import database
+from .common import database, figure_ready
 from .forms import ERROR_STYLE
 
 DAY_MS = 86_400_000
@@ -128,34 +128,48 @@ def _status(row: dict[str, Any]) -> str | None:
     return row.get("status") if row.get("status") in ("active", "ending") else "planned"
 
 
-def timeline_traces(rows: list[dict[str, Any]], lang: str) -> list[go.Bar]:
-    """One horizontal bar trace per series (open requests, missions by status, unavailability);
-    each bar's customdata is ``[kind, id]``, which a click turns into the detail."""
-    traces = []
-    for kind, status, color, names in SERIES:
+def series_values(rows: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """Per series of :data:`SERIES`, the values of its bar trace (empty and hidden when the
+    window has none of that kind); each bar's customdata is ``[kind, id]``, which a click turns
+    into the detail."""
+    out = []
+    for kind, status, _color, names in SERIES:
         mine = [r for r in rows if r["kind"] == kind and _status(r) == status]
-        if not mine:
-            continue
-        traces.append(
-            go.Bar(
-                name=_(names, lang),
-                orientation="h",
-                y=[r["lane"] for r in mine],
-                base=[str(r["start"])[:10] for r in mine],
-                x=[(_date(r["finish"]) - _date(r["start"])).days * DAY_MS for r in mine],
-                # a request's bar is one of its roles: the click opens the request, not the
-                # request whose id is the role's (the bar used to carry the role's id)
-                customdata=[[kind, r["request_id"] if kind == "request" else r["id"]]
-                            for r in mine],
-                hovertext=[_hover(r, lang) for r in mine],
-                hoverinfo="text",
-                marker={"color": color, "line": {"width": 0}},
-                text=[r.get("label") or "" for r in mine],
-                textposition="inside",
-                insidetextanchor="start",
-            )
+        out.append({
+            "name": _(names, lang),
+            "visible": bool(mine),
+            "y": [r["lane"] for r in mine],
+            "base": [str(r["start"])[:10] for r in mine],
+            "x": [(_date(r["finish"]) - _date(r["start"])).days * DAY_MS for r in mine],
+            # a request's bar is one of its roles: the click opens the request, not the
+            # request whose id is the role's (the bar used to carry the role's id)
+            "customdata": [[kind, r["request_id"] if kind == "request" else r["id"]]
+                           for r in mine],
+            "hovertext": [_hover(r, lang) for r in mine],
+            "text": [r.get("label") or "" for r in mine],
+        })  # fmt: skip
+    return out
+
+
+def timeline_traces(
+    rows: list[dict[str, Any]], lang: str, keep_empty: bool = False
+) -> list[go.Bar]:
+    """One horizontal bar trace per series (open requests, missions by status, unavailability),
+    the empty ones left out unless ``keep_empty`` (the view keeps one trace per series, hidden
+    when empty, so that a new window only restyles them)."""
+    return [
+        go.Bar(
+            **values,
+            orientation="h",
+            hoverinfo="text",
+            marker={"color": color, "line": {"width": 0}},
+            textposition="inside",
+            insidetextanchor="start",
         )
-    return traces
+        for (_kind, _status, color, _names), values in zip(
+            SERIES, series_values(rows, lang), strict=True)
+        if keep_empty or values["visible"]
+    ]
 
 
 def _layout(fig: go.Figure, lanes: list[str], start: dt.date, end: dt.date, lang: str) -> None:
@@ -213,7 +227,7 @@ def timeline_figure(
     rows = select_rows(planning.schedule(database(db), start, end), start, end, top)
     fig = go.FigureWidget(data=timeline_traces(rows, lang))
     _layout(fig, lanes_of(rows), start, end, lang)
-    return fig
+    return figure_ready(fig)
 
 
 def _table(pairs: list[tuple[str, Any]]) -> str:
@@ -232,8 +246,11 @@ def mission_html(db, mission_id: int, lang: str | None = None) -> str:
     """What clicking a mission bar shows (names, dates, rate, status; no contact data)."""
     lang = lang or get_settings().lang
     mission = planning.get_mission(db, mission_id)
+    shown = {"start_date": lambda v: format_date(v, lang),
+             "end_date": lambda v: format_date(v, lang),
+             "status": lambda v: status_label("mission", v, lang)}  # fmt: skip
     pairs = [
-        (_(label, lang), mission.get(key))
+        (_(label, lang), shown.get(key, lambda v: v)(mission.get(key)))
         for key, label in MISSION_FIELDS
         if mission.get(key) is not None
     ]
@@ -247,8 +264,9 @@ def request_html(db, request_id: int, lang: str | None = None) -> str:
     pairs = [
         (_("Project", lang), req.get("project")),
         (_("Dates", lang), _("{start} → {end} ({days} working days)", lang).format(
-            start=req["start_date"], end=req["end_date"], days=req["days"])),
-        (_("Status", lang), req.get("status")),
+            start=format_date(req["start_date"], lang), end=format_date(req["end_date"], lang),
+            days=req["days"])),
+        (_("Status", lang), status_label("request", req.get("status"), lang)),
         (_("Max daily rate (€)", lang), req.get("max_rate")),
     ]
     for role in req.get("roles", []):
@@ -287,7 +305,9 @@ class ScheduleView:
         self.show_button.on_click(lambda _b: self.refresh())
         self.message = w.HTML()
         self.summary = w.HTML()
-        self.figure = go.FigureWidget()
+        self.figure = go.FigureWidget(data=timeline_traces([], self.lang, keep_empty=True))
+        for trace in self.figure.data:
+            trace.on_click(self._clicked)
         self.detail = w.Output()
         self.rows: list[dict[str, Any]] = []
         self.box = w.VBox(
@@ -300,6 +320,7 @@ class ScheduleView:
             ]
         )
         self.refresh()
+        figure_ready(self.figure)
 
     def refresh(self) -> None:
         """Redraw the timeline for the window and row count in the controls."""
@@ -314,11 +335,14 @@ class ScheduleView:
         self.rows = select_rows(rows, start, end, self.top_input.value)
         lanes = lanes_of(self.rows)
         self.lanes = lanes
-        self.figure.data = ()
-        self.figure.add_traces(timeline_traces(self.rows, self.lang))
-        for trace in self.figure.data:
-            trace.on_click(self._clicked)
-        _layout(self.figure, lanes, start, end, self.lang)
+        # One edit of the drawn figure: its five traces restyled and its layout, in one message
+        # (a new FigureWidget would carry plotly's 5 MB widget script again; deleting and
+        # adding traces then relayouting raced in the browser and was sometimes lost).
+        with self.figure.batch_update():
+            for trace, values in zip(self.figure.data, series_values(self.rows, self.lang),
+                                     strict=True):  # fmt: skip
+                trace.update(values)
+            _layout(self.figure, lanes, start, end, self.lang)
         self.summary.value = self.summary_html(start, end, hidden=self._hidden(rows))
 
     def _hidden(self, rows: list[dict[str, Any]]) -> int:
@@ -363,7 +387,8 @@ class ScheduleView:
                 body = _table(
                     [
                         (tr("unavailable", self.lang), row["lane"]),
-                        (_("Dates", self.lang), f"{row['start']} → {row['end']}"),
+                        (_("Dates", self.lang), f"{format_date(row['start'], self.lang)} → "
+                                                f"{format_date(row['end'], self.lang)}"),
                         (tr("reason", self.lang), row.get("label")),
                     ]
                 )

@@ -46,6 +46,7 @@ from pathlib import Path
 
 from bench_planning import emit, open_copy, percentile, remove
 from jupyter_client.manager import start_new_kernel
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 from fmstoolkit import apps_server, clock, planning
@@ -127,11 +128,23 @@ def open_planning(browser, base: str):
     return page, page.evaluate(NAVIGATION)
 
 
-def timed_click(page, button: str, selector: str, text: str) -> float:
-    """Milliseconds, measured in the page, from clicking ``button`` to ``text`` drawn."""
+#: A press whose result is not drawn within this many seconds counts as "not drawn".
+NOT_DRAWN_S = 60
+
+
+def timed_click(page, button: str, selector: str, text: str) -> float | None:
+    """Milliseconds, measured in the page, from clicking ``button`` to ``text`` drawn; None
+    when it was not drawn within :data:`NOT_DRAWN_S` (what was on screen is said on stderr:
+    a lost redraw is a figure of its own, not a crash of the whole run)."""
     page.evaluate(WATCH, [button, selector, text])
     page.get_by_role("button", name=re.compile(rf"^\W*{re.escape(button)}$")).click()
-    page.wait_for_function("window.__fmsMs !== null", timeout=300_000)
+    try:
+        page.wait_for_function("window.__fmsMs !== null", timeout=NOT_DRAWN_S * 1000)
+    except PlaywrightTimeout:
+        shown = page.locator(selector).all_text_contents()
+        print(f"{button}: {text!r} not drawn in {NOT_DRAWN_S} s; on screen: {shown[:4]}",
+              file=sys.stderr)
+        return None
     ms = page.evaluate("window.__fmsMs")
     if os.environ.get("FMS_BENCH_VERBOSE"):
         print(f"{button}: {ms:.0f} ms", file=sys.stderr)
@@ -199,10 +212,14 @@ def baselines(db_path: Path, ids: list[int], windows: list[tuple]) -> tuple[list
         database.close()
 
 
-def figures(name: str, times: list[float], base: list[float], target: float, **extra) -> None:
-    p50, b50 = statistics.median(times), statistics.median(base)
-    emit(f"{name}_p50_ms", p50, target, p90_ms=round(percentile(times, 0.9), 1),
-         baseline_ms=round(b50, 1), ratio=round(p50 / b50, 1), rounds=len(times), **extra)
+def figures(name: str, times: list, base: list[float], target: float, **extra) -> None:
+    """The p50 line of a figure; presses not drawn (None) are left out of the times and
+    counted in ``not_drawn``."""
+    drawn = [t for t in times if t is not None]
+    p50, b50 = statistics.median(drawn), statistics.median(base)
+    emit(f"{name}_p50_ms", p50, target, p90_ms=round(percentile(drawn, 0.9), 1),
+         baseline_ms=round(b50, 1), ratio=round(p50 / b50, 1), rounds=len(times),
+         not_drawn=len(times) - len(drawn), **extra)
 
 
 def load_breakdown(home: Path, db_path: Path) -> dict[str, float]:

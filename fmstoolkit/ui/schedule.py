@@ -305,9 +305,7 @@ class ScheduleView:
         self.show_button.on_click(lambda _b: self.refresh())
         self.message = w.HTML()
         self.summary = w.HTML()
-        self.figure = go.FigureWidget(data=timeline_traces([], self.lang, keep_empty=True))
-        for trace in self.figure.data:
-            trace.on_click(self._clicked)
+        self.figure = go.FigureWidget()  # replaced by refresh() with the window's
         self.detail = w.Output()
         self.rows: list[dict[str, Any]] = []
         self.box = w.VBox(
@@ -320,7 +318,6 @@ class ScheduleView:
             ]
         )
         self.refresh()
-        figure_ready(self.figure)
 
     def refresh(self) -> None:
         """Redraw the timeline for the window and row count in the controls."""
@@ -335,14 +332,17 @@ class ScheduleView:
         self.rows = select_rows(rows, start, end, self.top_input.value)
         lanes = lanes_of(self.rows)
         self.lanes = lanes
-        # One edit of the drawn figure: its five traces restyled and its layout, in one message
-        # (a new FigureWidget would carry plotly's 5 MB widget script again; deleting and
-        # adding traces then relayouting raced in the browser and was sometimes lost).
-        with self.figure.batch_update():
-            for trace, values in zip(self.figure.data, series_values(self.rows, self.lang),
-                                     strict=True):  # fmt: skip
-                trace.update(values)
-            _layout(self.figure, lanes, start, end, self.lang)
+        # A new figure per window, drawn whole from its state. Editing the drawn one (its
+        # traces restyled in one batch_update message) was faster but, at 10,000 freelancers,
+        # the update sometimes never reached the chart and every later window stayed undrawn.
+        figure = go.FigureWidget(data=timeline_traces(self.rows, self.lang, keep_empty=True))
+        for trace in figure.data:
+            trace.on_click(self._clicked)
+        _layout(figure, lanes, start, end, self.lang)
+        old, self.figure = getattr(self, "figure", None), figure_ready(figure)
+        if old is not None:
+            self.box.children = tuple(figure if c is old else c for c in self.box.children)
+            old.close()
         self.summary.value = self.summary_html(start, end, hidden=self._hidden(rows))
 
     def _hidden(self, rows: list[dict[str, Any]]) -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import html
-import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -16,8 +15,9 @@ from typing import Any
 
 import sqlite_utils
 
-from ..db import PRIVATE_MODE, open_db
+from ..db import open_db
 from ..errors import FmsError
+from ..files import write_private
 from ..i18n import _
 from .forms import ERROR_STYLE
 
@@ -73,11 +73,7 @@ def as_file(data: bytes, name: str) -> Iterator[Path]:
     """``data`` as a file named ``name`` (readable by its owner only) in a private temporary
     folder, removed afterwards: for the library functions that read a path, as the CLI's do."""
     with tempfile.TemporaryDirectory(prefix="fms-upload-") as folder:
-        path = Path(folder) / (Path(name).name or "upload")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        yield path
+        yield write_private(Path(folder) / (Path(name).name or "upload"), data, new=True)
 
 
 def figure_ready(fig):

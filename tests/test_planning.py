@@ -154,7 +154,7 @@ def test_ranking_order_on_an_obvious_case(db):
     # a busy expert cannot do the job: a free beginner comes before them
     assert [c.name for c in ranked] == ["Best", "Partial", "Weak", "Busy"]
     assert [c.availability for c in ranked] == ["free", "partial", "free", "busy"]
-    assert ranked[1].busy_days == ["2026-12-07", "2026-12-08"]
+    assert ranked[1].busy_days == ("2026-12-07", "2026-12-08")
     assert {best, partial, busy, weak} == {c.freelancer_id for c in ranked}
     # filters
     assert [c.name for c in planning.rank_candidates(db, req["id"], free_only=True,

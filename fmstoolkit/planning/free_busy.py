@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlite_utils
@@ -84,7 +84,7 @@ def _classify(days: list[str], periods: Iterable[tuple[str, str]]) -> tuple[list
     return free, busy
 
 
-def _status_of(free: list[str], busy: list[str]) -> str:
+def _status_of(free: Sequence[str], busy: Sequence[str]) -> str:
     if not busy:
         return "free"
     return "busy" if not free else "partial"

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache, partial
+from operator import attrgetter
 from typing import Any
 
 import sqlite_utils
@@ -40,7 +41,7 @@ from .scoring import (
 __all__ = ["AVAILABLE_SQL", "Candidate", "rank_candidates", "rank_roles"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """One freelancer ranked for one role of a request, with the reasons for the rank."""
 
@@ -50,14 +51,15 @@ class Candidate:
     rate: int | None
     availability: str  # free | partial | busy
     explanation: str
-    reasons: list[str] = field(default_factory=list)
+    reasons: tuple[str, ...] = ()
     level: int = 0
     seniority: str = "confirmed"
     headline: str | None = None
     city: str | None = None
     role_id: int | None = None
-    free_days: list[str] = field(default_factory=list)
-    busy_days: list[str] = field(default_factory=list)
+    #: Tuples: immutable, so that candidates with the same busy days share them.
+    free_days: tuple[str, ...] = ()
+    busy_days: tuple[str, ...] = ()
     missions: int = 0
     avg_rating: float | None = None
     would_rehire: str | None = None
@@ -135,15 +137,18 @@ def rank_candidates(
     shown = best_first(scored, top)
     if not shown:
         return []
+    explain = _Explainer(query, role, lang)
     # Best score first, then by name, then by id.
     if top:  # the details (and names, to break ties) of these candidates only
         details = _details(db.conn, [s.id for s in shown])
-        ranked = [(s.neg_score, details[s.id].name, s.id, s, details[s.id]) for s in shown]
-    else:  # every candidate: its details were read with its score
-        ranked = [(s.neg_score, s.row.name, s.id, s, s.row) for s in shown]
-    ranked.sort()
-    explain = _Explainer(query, role, lang)
-    return [explain(s, info) for _neg, _name, _id, s, info in ranked[: top or None]]
+        shown.sort(key=lambda s: (s.neg_score, details[s.id].name, s.id))
+        return [explain(s, details[s.id]) for s in shown[:top]]
+    # Every candidate: its details were read with its score (a ScoreDetailRow).
+    shown.sort(key=_BY_SCORE_NAME_ID)
+    return [explain(s, s.row) for s in shown]
+
+
+_BY_SCORE_NAME_ID = attrgetter("neg_score", "row.name", "id")
 
 
 def rank_roles(
@@ -188,6 +193,15 @@ _NEVER_HIRED = N_("no past mission with the agency")
 _SEPARATOR = N_("; ")
 
 
+#: The fields :meth:`_Explainer.__call__` unpacks from the end of a Details or a ScoreDetailRow.
+_RECORD = (
+    "name headline city confirmed_at confirmed_by missions last_end rating_avg notes rehire_yes "
+    "rehire_no"
+).split()
+assert list(Details._fields[-len(_RECORD) :]) == _RECORD
+assert list(ScoreDetailRow._fields[-len(_RECORD) :]) == _RECORD
+
+
 class _Explainer:
     """Turns a :class:`Scored` candidate of one role into a :class:`Candidate` with its words.
 
@@ -201,68 +215,79 @@ class _Explainer:
         self.answers = {a: _(words, lang) for a, words in _ANSWER_WORDS.items()}
         self.never_hired = _(_NEVER_HIRED, lang)
         self.levels: dict[int, tuple[str, str, float]] = {}
-        self.days: dict[int, tuple[list[str], list[str], str, str]] = {}
+        self.days: dict[int, tuple[tuple[str, ...], tuple[str, ...], str, str]] = {}
         self.rates: dict[tuple[str, int | None], tuple[str, float]] = {}
         self.rounded: dict[float, float] = {}  # round(x, 1) of availability points
+        self.bits = [1 << i for i in range(len(query.days))]  # working day i of a busy mask
 
     def __call__(self, s: Scored, info: Details | ScoreDetailRow) -> Candidate:
-        row, rate, missions, lang = s.row, s.rate, info.missions, self.lang
-        level, capitalized, skill = self.levels.get(row.level) or self.add_level(row.level, s.skill)
-        free, busy, status, availability = self.days.get(s.busy_mask) or self.add_days(s.busy_mask)
-        rate_words, rate_points = self.rates.get((row.seniority, row.rate)) or self.add_rate(s)
-        fresh_days, fresh, fresh_end = _freshness(
-            info.confirmed_at, info.confirmed_by, self.day0, lang
+        # Unpacked once, in the order of the NamedTuples (checked by _RECORD): reading
+        # each field by its attribute costs more than writing the words.
+        neg_score, fid, row, skill_points, availability_points, mask, answer_key, rate = s
+        (
+            *_,
+            name,
+            headline,
+            city,
+            confirmed_at,
+            confirmed_by,
+            missions,
+            last_end,
+            rating_avg,
+            notes,
+            rehire_yes,
+            rehire_no,
+        ) = info
+        level_value, seniority, rate_value, lang = row.level, row.seniority, row.rate, self.lang
+        level, capitalized, skill = self.levels.get(level_value) or self.add_level(
+            level_value, skill_points
         )
+        free, busy, status, availability = self.days.get(mask) or self.add_days(mask)
+        rate_words, rate_points = self.rates.get((seniority, rate_value)) or self.add_rate(s)
+        fresh_days, fresh, fresh_end = _freshness(confirmed_at, confirmed_by, self.day0, lang)
         if missions:
             history, rating, rehire = _history(
-                lang,
-                missions,
-                info.rating_avg,
-                info.notes,
-                info.rehire_yes,
-                info.rehire_no,
-                info.last_end,
-                self.day0,
+                lang, missions, rating_avg, notes, rehire_yes, rehire_no, last_end, self.day0
             )
         else:
-            history, rating, rehire = self.never_hired, None, None
-        answer = self.answers.get(s.answer)
+            history, rating, rehire, last_end = self.never_hired, None, None, None
+        answer = self.answers.get(answer_key)
         if answer:
-            reasons = [level, availability, answer, history, rate_words, fresh]
+            reasons = (level, availability, answer, history, rate_words, fresh)
             words = (capitalized, availability, answer, history, rate_words, fresh_end)
         else:
-            reasons = [level, availability, history, rate_words, fresh]
+            reasons = (level, availability, history, rate_words, fresh)
             words = (capitalized, availability, history, rate_words, fresh_end)
-        availability_pts = self.rounded.get(s.availability)
+        availability_pts = self.rounded.get(availability_points)
         if availability_pts is None:
-            availability_pts = self.round(s.availability)
+            availability_pts = self.round(availability_points)
         # Positional (in the order of _FIELDS): matching 26 keywords would cost more.
         return Candidate(
-            row.id,  # freelancer_id
-            info.name,  # name
-            -s.neg_score,  # score
-            row.rate,  # rate
+            fid,  # freelancer_id
+            name,  # name
+            -neg_score,  # score
+            rate_value,  # rate
             status,  # availability
             self.separator.join(words),  # explanation
             reasons,  # reasons
-            row.level,  # level
-            row.seniority,  # seniority
-            info.headline,  # headline
-            info.city,  # city
+            level_value,  # level
+            seniority,  # seniority
+            headline,  # headline
+            city,  # city
             self.role_id,  # role_id
-            list(free),  # free_days
-            list(busy),  # busy_days
+            free,  # free_days
+            busy,  # busy_days
             missions or 0,  # missions
             rating,  # avg_rating
             rehire,  # would_rehire
-            info.last_end if missions else None,  # last_mission_end
+            last_end,  # last_mission_end
             rate.within_budget,  # within_budget
             rate.position,  # rate_position
-            info.confirmed_at,  # confirmed_at
-            info.confirmed_by,  # confirmed_by
+            confirmed_at,  # confirmed_at
+            confirmed_by,  # confirmed_by
             fresh_days,  # freshness_days
             fresh,  # freshness
-            s.answer,  # poll_answer
+            answer_key,  # poll_answer
             {  # components: the four parts of the score, each rounded to 0.1
                 "skill": skill,
                 "availability": availability_pts,
@@ -283,13 +308,16 @@ class _Explainer:
         found = self.levels[level] = (words, words[0].upper() + words[1:], round(points, 1))
         return found
 
-    def add_days(self, mask: int) -> tuple[list[str], list[str], str, str]:
+    def add_days(self, mask: int) -> tuple[tuple[str, ...], tuple[str, ...], str, str]:
         """The free days, the busy days, free | partial | busy and the same in words, of a mask
         of busy days."""
-        days = self.query.days
-        free = [d for i, d in enumerate(days) if not mask >> i & 1]
-        busy = [d for i, d in enumerate(days) if mask >> i & 1]
-        words = _availability_words(self.lang, len(days), len(free), tuple(busy[:4]))
+        days, bits = self.query.days, self.bits
+        busy = tuple([d for d, bit in zip(days, bits, strict=True) if mask & bit])
+        if busy:
+            free = tuple([d for d, bit in zip(days, bits, strict=True) if not mask & bit])
+        else:
+            free = days
+        words = _availability_words(self.lang, len(days), len(free), busy[:4])
         found = self.days[mask] = (free, busy, _status_of(free, busy), words)
         return found
 

@@ -163,6 +163,34 @@ def test_ranking_order_on_an_obvious_case(db):
                                                      today=TODAY)] == ["Best", "Partial"]
 
 
+def test_the_ranking_names_the_same_busy_days_as_availability(db):
+    # Request: Monday 7 to Friday 11 December. One run of busy days, two runs, none, all.
+    one_run = freelancer(db, "One run", level=5, rate=500)
+    two_runs = freelancer(db, "Two runs", level=5, rate=500)
+    freelancer(db, "Free", level=5, rate=500)
+    busy = freelancer(db, "Busy", level=5, rate=500)
+    planning.create_mission(db, freelancer_id=one_run, project="P", start="2026-12-08", days=2)
+    planning.create_mission(db, freelancer_id=two_runs, project="P", start="2026-12-07", days=1)
+    planning.add_unavailability(db, two_runs, "2026-12-09", "2026-12-09")
+    planning.create_mission(db, freelancer_id=two_runs, project="P", start="2026-12-11", days=1)
+    planning.create_mission(db, freelancer_id=busy, project="P", start="2026-12-07", days=5)
+    req = request(db)
+
+    ranked = {c.name: c for c in planning.rank_candidates(db, req["id"], today=TODAY)}
+    assert ranked["Two runs"].busy_days == ("2026-12-07", "2026-12-09", "2026-12-11")
+    assert ranked["Two runs"].free_days == ("2026-12-08", "2026-12-10")
+    assert ranked["One run"].busy_days == ("2026-12-08", "2026-12-09")
+    assert ranked["One run"].free_days == ("2026-12-07", "2026-12-10", "2026-12-11")
+    assert (ranked["Free"].busy_days, ranked["Free"].availability) == ((), "free")
+    assert (ranked["Busy"].free_days, ranked["Busy"].availability) == ((), "busy")
+    for c in ranked.values():
+        av = planning.availability(db, c.freelancer_id, "2026-12-07", "2026-12-11")
+        assert list(c.busy_days) == av["busy_days"] and list(c.free_days) == av["free_days"]
+        assert c.availability == av["status"]
+    words = "(busy 7 December 2026, 9 December 2026, 11 December 2026)"
+    assert words in ranked["Two runs"].explanation
+
+
 def test_past_collaboration_and_budget_break_ties(db):
     liked = freelancer(db, "Liked", level=4, rate=500)
     unknown = freelancer(db, "Unknown", level=4, rate=500)

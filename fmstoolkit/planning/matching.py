@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache, partial
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
@@ -41,9 +40,11 @@ from .scoring import (
 __all__ = ["AVAILABLE_SQL", "Candidate", "rank_candidates", "rank_roles"]
 
 
-@dataclass(slots=True)
-class Candidate:
-    """One freelancer ranked for one role of a request, with the reasons for the rank."""
+class Candidate(NamedTuple):
+    """One freelancer ranked for one role of a request, with the reasons for the rank.
+
+    A NamedTuple, made by the ranking only: immutable, and built in one call.
+    """
 
     freelancer_id: int
     name: str
@@ -51,40 +52,36 @@ class Candidate:
     rate: int | None
     availability: str  # free | partial | busy
     explanation: str
-    reasons: tuple[str, ...] = ()
-    level: int = 0
-    seniority: str = "confirmed"
-    headline: str | None = None
-    city: str | None = None
-    role_id: int | None = None
-    #: Tuples: immutable, so that candidates with the same busy days share them.
-    free_days: tuple[str, ...] = ()
-    busy_days: tuple[str, ...] = ()
-    missions: int = 0
-    avg_rating: float | None = None
-    would_rehire: str | None = None
-    last_mission_end: str | None = None
-    within_budget: bool | None = None
-    rate_position: str | None = None
-    confirmed_at: str | None = None
-    confirmed_by: str | None = None
-    freshness_days: int | None = None
-    freshness: str = ""
-    poll_answer: str | None = None
-    components: dict[str, float] = field(default_factory=dict)
+    reasons: tuple[str, ...]
+    level: int
+    seniority: str
+    headline: str | None
+    city: str | None
+    role_id: int | None
+    #: Tuples, which candidates with the same busy days share.
+    free_days: tuple[str, ...]
+    busy_days: tuple[str, ...]
+    missions: int
+    avg_rating: float | None
+    would_rehire: str | None
+    last_mission_end: str | None
+    within_budget: bool | None
+    rate_position: str | None
+    confirmed_at: str | None
+    confirmed_by: str | None
+    freshness_days: int | None
+    freshness: str
+    poll_answer: str | None
+    components: dict[str, float]  # the four parts of the score, each rounded to 0.1
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields by name (a copy: changing it leaves the candidate as it was)."""
+        out = self._asdict()
+        out["components"] = dict(self.components)
+        return out
 
 
-#: The order of Candidate's fields, which _Explainer passes positionally.
-_FIELDS = (
-    "freelancer_id name score rate availability explanation reasons level seniority headline "
-    "city role_id free_days busy_days missions avg_rating would_rehire last_mission_end "
-    "within_budget rate_position confirmed_at confirmed_by freshness_days freshness "
-    "poll_answer components"
-).split()
-assert [f.name for f in fields(Candidate)] == _FIELDS
+_new = tuple.__new__  # what Candidate._make does, without a Python call per candidate
 
 
 def _pick_role(req: Mapping[str, Any], role_id: int | None) -> dict[str, Any]:
@@ -137,18 +134,21 @@ def rank_candidates(
     shown = best_first(scored, top)
     if not shown:
         return []
-    explain = _Explainer(query, role, lang)
+    explain = _Explainer(query, role, lang).explain  # a bound method: the cheapest call
     # Best score first, then by name, then by id.
     if top:  # the details (and names, to break ties) of these candidates only
         details = _details(db.conn, [s.id for s in shown])
         shown.sort(key=lambda s: (s.neg_score, details[s.id].name, s.id))
         return [explain(s, details[s.id]) for s in shown[:top]]
-    # Every candidate: its details were read with its score (a ScoreDetailRow).
-    shown.sort(key=_BY_SCORE_NAME_ID)
+    # Every candidate: its details were read with its score (a ScoreDetailRow). Stable sorts,
+    # the last key first: no key tuple made per candidate.
+    shown.sort(key=_ID)
+    shown.sort(key=_NAME)
+    shown.sort(key=_NEG_SCORE)
     return [explain(s, s.row) for s in shown]
 
 
-_BY_SCORE_NAME_ID = attrgetter("neg_score", "row.name", "id")
+_ID, _NAME, _NEG_SCORE = attrgetter("id"), attrgetter("row.name"), attrgetter("neg_score")
 
 
 def rank_roles(
@@ -193,7 +193,7 @@ _NEVER_HIRED = N_("no past mission with the agency")
 _SEPARATOR = N_("; ")
 
 
-#: The fields :meth:`_Explainer.__call__` unpacks from the end of a Details or a ScoreDetailRow.
+#: The fields :meth:`_Explainer.explain` unpacks from the end of a Details or a ScoreDetailRow.
 _RECORD = (
     "name headline city confirmed_at confirmed_by missions last_end rating_avg notes rehire_yes "
     "rehire_no"
@@ -220,7 +220,7 @@ class _Explainer:
         self.rounded: dict[float, float] = {}  # round(x, 1) of availability points
         self.bits = [1 << i for i in range(len(query.days))]  # working day i of a busy mask
 
-    def __call__(self, s: Scored, info: Details | ScoreDetailRow) -> Candidate:
+    def explain(self, s: Scored, info: Details | ScoreDetailRow) -> Candidate:
         # Unpacked once, in the order of the NamedTuples (checked by _RECORD): reading
         # each field by its attribute costs more than writing the words.
         neg_score, fid, row, skill_points, availability_points, mask, answer_key, rate = s
@@ -245,10 +245,12 @@ class _Explainer:
         free, busy, status, availability = self.days.get(mask) or self.add_days(mask)
         rate_words, rate_points = self.rates.get((seniority, rate_value)) or self.add_rate(s)
         fresh_days, fresh, fresh_end = _freshness(confirmed_at, confirmed_by, self.day0, lang)
-        if missions:
-            history, rating, rehire = _history(
-                lang, missions, rating_avg, notes, rehire_yes, rehire_no, last_end, self.day0
-            )
+        if missions:  # past missions and their rating, would-rehire answers, the last one
+            history, rating = _missions_words(lang, missions, rating_avg)
+            if notes and (rehire_no or rehire_yes):
+                history += _rehire_words(lang, notes, rehire_yes, rehire_no)
+            history += _last_mission_words(lang, last_end, self.day0)
+            rehire = ("no" if rehire_no else ("yes" if rehire_yes else "maybe")) if notes else None
         else:
             history, rating, rehire, last_end = self.never_hired, None, None, None
         answer = self.answers.get(answer_key)
@@ -261,39 +263,43 @@ class _Explainer:
         availability_pts = self.rounded.get(availability_points)
         if availability_pts is None:
             availability_pts = self.round(availability_points)
-        # Positional (in the order of _FIELDS): matching 26 keywords would cost more.
-        return Candidate(
-            fid,  # freelancer_id
-            name,  # name
-            -neg_score,  # score
-            rate_value,  # rate
-            status,  # availability
-            self.separator.join(words),  # explanation
-            reasons,  # reasons
-            level_value,  # level
-            seniority,  # seniority
-            headline,  # headline
-            city,  # city
-            self.role_id,  # role_id
-            free,  # free_days
-            busy,  # busy_days
-            missions or 0,  # missions
-            rating,  # avg_rating
-            rehire,  # would_rehire
-            last_end,  # last_mission_end
-            rate.within_budget,  # within_budget
-            rate.position,  # rate_position
-            confirmed_at,  # confirmed_at
-            confirmed_by,  # confirmed_by
-            fresh_days,  # freshness_days
-            fresh,  # freshness
-            answer_key,  # poll_answer
-            {  # components: the four parts of the score, each rounded to 0.1
-                "skill": skill,
-                "availability": availability_pts,
-                "collaboration": round(row.collaboration, 1),
-                "rate": rate_points,
-            },
+        # In the order of Candidate's fields, made as a tuple is (NamedTuple's __new__ takes
+        # its 26 arguments by name, in Python).
+        return _new(
+            Candidate,
+            (
+                fid,  # freelancer_id
+                name,  # name
+                -neg_score,  # score
+                rate_value,  # rate
+                status,  # availability
+                self.separator.join(words),  # explanation
+                reasons,  # reasons
+                level_value,  # level
+                seniority,  # seniority
+                headline,  # headline
+                city,  # city
+                self.role_id,  # role_id
+                free,  # free_days
+                busy,  # busy_days
+                missions or 0,  # missions
+                rating,  # avg_rating
+                rehire,  # would_rehire
+                last_end,  # last_mission_end
+                rate.within_budget,  # within_budget
+                rate.position,  # rate_position
+                confirmed_at,  # confirmed_at
+                confirmed_by,  # confirmed_by
+                fresh_days,  # freshness_days
+                fresh,  # freshness
+                answer_key,  # poll_answer
+                {  # components: the four parts of the score, each rounded to 0.1
+                    "skill": skill,
+                    "availability": availability_pts,
+                    "collaboration": round(row.collaboration, 1),
+                    "rate": rate_points,
+                },
+            ),
         )
 
     def round(self, points: float) -> float:
@@ -312,11 +318,14 @@ class _Explainer:
         """The free days, the busy days, free | partial | busy and the same in words, of a mask
         of busy days."""
         days, bits = self.query.days, self.bits
-        busy = tuple([d for d, bit in zip(days, bits, strict=True) if mask & bit])
-        if busy:
+        first, end = (mask & -mask).bit_length() - 1, mask.bit_length()
+        if mask and mask == (1 << end) - (1 << first):  # one run of busy days: two slices
+            busy, free = days[first:end], days[:first] + days[end:]
+        elif mask:
+            busy = tuple([d for d, bit in zip(days, bits, strict=True) if mask & bit])
             free = tuple([d for d, bit in zip(days, bits, strict=True) if not mask & bit])
         else:
-            free = days
+            busy, free = (), days
         words = _availability_words(self.lang, len(days), len(free), busy[:4])
         found = self.days[mask] = (free, busy, _status_of(free, busy), words)
         return found
@@ -336,28 +345,6 @@ class _Explainer:
         )
         found = self.rates[row.seniority, row.rate] = (words, round(rate.points, 1))
         return found
-
-
-def _history(
-    lang: str,
-    n_missions: int,
-    rating: float | None,
-    n_notes: int,
-    yes: int,
-    no: int,
-    last_end: str | None,
-    day0: dt.date,
-) -> tuple[str, float | None, str | None]:
-    """The collaboration record of a freelancer hired before: in words (past missions, their
-    average rating, the would-rehire answers when one says yes or no, a "no" first, and how
-    long ago the last mission ended, or until when it goes on), the average rating rounded
-    and the would-rehire verdict (no | yes | maybe, None without a note). Each part is cached
-    on what it says: candidates share them, not whole records."""
-    words, rounded = _missions_words(lang, n_missions, rating)
-    if n_notes and (no or yes):
-        words += _rehire_words(lang, n_notes, yes, no)
-    verdict = ("no" if no else ("yes" if yes else "maybe")) if n_notes else None
-    return words + _last_mission_words(lang, last_end, day0), rounded, verdict
 
 
 @lru_cache(maxsize=4096)

@@ -406,5 +406,5 @@ class _RatePoints(dict):
             else:
                 budget_pts = BUDGET_POINTS
             points = budget_pts + POSITION_POINTS.get(position, NO_POSITION_POINTS)
-        facts = self[seniority, rate] = RateFacts(within, position, points)
+        facts = self[seniority, rate] = _new(RateFacts, (within, position, points))
         return facts

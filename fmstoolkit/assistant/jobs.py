@@ -31,7 +31,7 @@ from .. import db as dbmod
 from ..actions import followups, manager
 from ..config import Settings
 from ..errors import FmsError
-from ..notify import dispatcher, imap
+from ..notify import claims, dispatcher, imap
 
 logger = logging.getLogger("fmstoolkit.assistant")
 
@@ -110,7 +110,8 @@ async def apply_rules(db: Any, settings: Settings) -> dict[str, Any] | None:
 
 
 class _Backoff:
-    """Skip runs while a server keeps failing: wait 1, 2, 4... times the interval (capped)."""
+    """Skip runs while a server keeps failing, waiting as the outbox waits between tries
+    (:func:`fmstoolkit.notify.claims.backoff`: doubling from ``every``, capped, jittered)."""
 
     def __init__(self, every: float, cap: float) -> None:
         self.every, self.cap, self.failures, self.next_try = every, cap, 0, 0.0
@@ -120,7 +121,7 @@ class _Backoff:
 
     def failed(self) -> float:
         self.failures += 1
-        wait = min(self.cap, self.every * 2 ** (self.failures - 1))
+        wait = claims.backoff(self.failures, base=self.every, cap=self.cap)
         self.next_try = time.monotonic() + wait
         return wait
 

@@ -166,15 +166,24 @@ def not_held(message_id: int, what: str) -> None:
     )
 
 
-def backoff(attempts: int, retry_after: float | None = None, rng: random.Random | None = None):
+def backoff(
+    attempts: int,
+    retry_after: float | None = None,
+    rng: random.Random | None = None,
+    *,
+    base: float = BACKOFF_BASE,
+    cap: float = BACKOFF_CAP,
+) -> float:
     """Seconds to wait before the next try after ``attempts`` failed ones.
 
     With ``retry_after`` (Telegram's 429) we wait that long plus up to 10 %; otherwise
-    ``BACKOFF_BASE * 2**(attempts-1)`` capped at ``BACKOFF_CAP``, with "equal jitter" (between
-    half and all of it) so that messages failed together do not all come back together.
+    ``base * 2**(attempts-1)`` capped at ``cap`` (the outbox's ``BACKOFF_BASE`` and
+    ``BACKOFF_CAP`` unless told), with "equal jitter" (between half and all of it) so that
+    messages failed together do not all come back together. The assistant's mailbox reader
+    waits by the same rule.
     """
     rng = rng or random
     if retry_after is not None and retry_after > 0:
         return float(retry_after) * rng.uniform(1.0, 1.1)
-    delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** max(0, attempts - 1))
+    delay = min(cap, base * 2 ** max(0, attempts - 1))
     return delay * rng.uniform(0.5, 1.0)

@@ -41,7 +41,7 @@ from . import clock
 from .config import get_settings
 from .dates import day_or_today
 from .errors import InvalidInput, InvalidState, NotFound
-from .files import write_private
+from .files import read_given, write_private
 from .i18n import N_, Localized
 from .offboarding.state import refresh_status
 
@@ -218,14 +218,24 @@ def export_transfers(
 def confirm_transfers(
     db: sqlite_utils.Database, file: str | Path, on: dt.date | str | None = None
 ) -> dict[str, Any]:
+    """:func:`confirm_transfer_data` with the transfer file read from ``file``
+    (``fms payments confirm``)."""
+    return confirm_transfer_data(db, read_given(file), Path(file).name, on)
+
+
+def confirm_transfer_data(
+    db: sqlite_utils.Database, data: bytes, name: str, on: dt.date | str | None = None
+) -> dict[str, Any]:
     """Mark paid, on ``on`` (default today), the invoices of a transfer file that the bank
-    executed; fills the checklist's "final invoice paid" of offboardings still open."""
+    executed (``data``, its bytes; ``name``, its file's name, for the messages); fills the
+    checklist's "final invoice paid" of offboardings still open. The paperwork app's upload
+    calls it with the bytes it received."""
     day = day_or_today(on).isoformat()
     try:
-        root = etree.parse(str(file), etree.XMLParser(resolve_entities=False, no_network=True))
-    except (OSError, etree.XMLSyntaxError) as exc:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
         raise InvalidInput("{name} is not a SEPA transfer file that can be read.", field="file",
-                           name=Path(file).name) from exc  # fmt: skip
+                           name=name) from exc  # fmt: skip
     msg_id = root.findtext("p:CstmrCdtTrfInitn/p:GrpHdr/p:MsgId", namespaces=PAIN_NS)
     refs = [e.text for e in root.iterfind(".//p:PmtId/p:EndToEndId", namespaces=PAIN_NS)]
     stamp = clock.stamp()
@@ -239,7 +249,7 @@ def confirm_transfers(
         if not rows:
             raise InvalidInput("{name} holds no invoice waiting for payment (already confirmed, "
                                "or not exported by fmstoolkit).", field="file",
-                               name=Path(file).name)  # fmt: skip
+                               name=name)  # fmt: skip
         for row in rows:
             db["invoices"].update(row["id"], {"payment_status": PAID, "paid_at": day})
             if row["offboarding"] and row["offboarding"] != "closed":

@@ -80,6 +80,23 @@ def test_the_sepa_file_is_valid_and_its_invoices_are_paid_once_confirmed(
     assert twice.exit_code == 2 and "holds no invoice waiting for payment" in twice.output
 
 
+def test_a_file_that_is_not_a_transfer_file_is_refused_by_its_name(runner, db, db_path, tmp_path):
+    m = _approved_invoice(db, tmp_path)
+    payments.set_bank_details(db, m["freelancer_id"], IBAN)
+    payments.export_transfers(db, tmp_path / "virements.xml")
+    text = tmp_path / "relevé.txt"
+    text.write_text("not XML")
+    result = _fms(runner, db_path, "payments", "confirm", text)
+    assert result.exit_code == 2
+    assert result.output.strip() == "relevé.txt is not a SEPA transfer file that can be read."
+    missing = _fms(runner, db_path, "payments", "confirm", tmp_path / "absent.xml")
+    assert missing.exit_code == 2 and "cannot be read: check its name" in missing.output
+    # The app hands the bytes it received: the same sentence, with the uploaded file's name.
+    with pytest.raises(Exception, match="upload.xml is not a SEPA transfer file"):
+        payments.confirm_transfer_data(db, b"<not-closed", "upload.xml")
+    assert offboarding.invoice(db, m["mission_id"])["payment_status"] == "in_payment"
+
+
 def test_until_leaves_later_invoices_for_the_next_file(db, tmp_path):
     m = _approved_invoice(db, tmp_path)
     payments.set_bank_details(db, m["freelancer_id"], IBAN)

@@ -25,6 +25,7 @@ from .documents import (
     nda_sentence,
     path_of,
     record_signed,
+    record_signed_copy,
     remove_files,
 )
 from .render import agency_folder, copy_templates, shipped_templates
@@ -45,6 +46,7 @@ __all__ = [
     "nda_sentence",
     "path_of",
     "record_signed",
+    "record_signed_copy",
     "remove_files",
     "shipped_templates",
 ]

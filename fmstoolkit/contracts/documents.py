@@ -320,22 +320,19 @@ def mark_sent(db: sqlite_utils.Database, files: dict[int, str], when: str) -> in
     return done
 
 
-def read_pdf(file: str | Path) -> bytes:
-    """The bytes of a PDF given by the manager, or one sentence naming the file."""
-    source = Path(file)
-    data = read_given(file)
+def check_pdf(data: bytes, name: str) -> None:
+    """Refuse, in one sentence naming the file ``name``, bytes that are not a readable PDF."""
     if not data.lstrip()[:5] == b"%PDF-":
         raise InvalidInput("{name} is not a PDF file: give the signed copy as a PDF (a scan or "
                            "an electronically signed file).", field="file",
-                           name=source.name)  # fmt: skip
+                           name=name)  # fmt: skip
     try:
         pages = len(PdfReader(io.BytesIO(data)).pages)
     except (PyPdfError, ValueError, KeyError, TypeError) as exc:
         raise InvalidInput("{name} is a damaged PDF file: it cannot be read.", field="file",
-                           name=source.name) from exc  # fmt: skip
+                           name=name) from exc  # fmt: skip
     if not pages:
-        raise InvalidInput("{name} has no page.", field="file", name=source.name)
-    return data
+        raise InvalidInput("{name} has no page.", field="file", name=name)
 
 
 def record_signed(
@@ -345,16 +342,30 @@ def record_signed(
     file: str | Path,
     on: dt.date | str | None = None,
 ) -> dict[str, Any]:
+    """:func:`record_signed_copy` with the signed copy read from the file at ``file``
+    (``fms contracts signed``)."""
+    return record_signed_copy(db, mission_id, kind, read_given(file), Path(file).name, on)
+
+
+def record_signed_copy(
+    db: sqlite_utils.Database,
+    mission_id: int,
+    kind: str,
+    data: bytes,
+    name: str,
+    on: dt.date | str | None = None,
+) -> dict[str, Any]:
     """Record the mission's document ``kind`` signed on ``on`` (default today, never later),
-    with the signed copy the freelancer sent back (a PDF, kept in the documents folder).
-    Allowed from a draft, a sent document or none at all (signed outside the toolkit);
-    refused when it is already signed."""
+    with the signed copy the freelancer sent back: ``data``, the bytes of a PDF (``name``, its
+    file's name, for the messages), kept in the documents folder. The paperwork app's upload
+    calls it with the bytes it received. Allowed from a draft, a sent document or none at all
+    (signed outside the toolkit); refused when it is already signed."""
     check_kind(kind)
     day = day_or_today(on, "on")
     if day > clock.today():
         raise InvalidInput("The day of signing ({day}) is after today.", field="on",
                            day=day.isoformat())  # fmt: skip
-    data = read_pdf(file)
+    check_pdf(data, name)
     mission = _mission(db, mission_id)
     stored = _store(data, _stamp_name(mission_id, kind, "signed"))
     now = clock.stamp()

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import base64
 import html
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,6 @@ import sqlite_utils
 
 from ..db import open_db
 from ..errors import FmsError
-from ..files import write_private
 from ..i18n import _
 from .forms import ERROR_STYLE
 
@@ -66,14 +63,6 @@ def upload_content(change: dict) -> tuple[bytes, str] | None:
     if not files:
         return None
     return bytes(files[0]["content"]), Path(str(files[0]["name"])).name or "upload"
-
-
-@contextmanager
-def as_file(data: bytes, name: str) -> Iterator[Path]:
-    """``data`` as a file named ``name`` (readable by its owner only) in a private temporary
-    folder, removed afterwards: for the library functions that read a path, as the CLI's do."""
-    with tempfile.TemporaryDirectory(prefix="fms-upload-") as folder:
-        yield write_private(Path(folder) / (Path(name).name or "upload"), data, new=True)
 
 
 def figure_ready(fig):

@@ -7,7 +7,7 @@ name), and the chosen mission's documents in words: drafted, sent or signed, wit
 whether their e-mail waits in the outbox, and each PDF offered for download. The buttons call
 the same functions as ``fms contracts``: "Prepare" (:func:`fmstoolkit.contracts.draft`), "Send"
 (:func:`fmstoolkit.actions.paperwork.send_documents`: the e-mail is queued in the outbox, which
-the assistant sends) and "Record signed" (:func:`fmstoolkit.contracts.record_signed`, with the
+the assistant sends) and "Record signed" (:func:`fmstoolkit.contracts.record_signed_copy`, with the
 signed PDF uploaded here). A refusal is said beside the button pressed, in the library's words.
 
 An uploaded PDF stays in this process's memory only: the upload widget is emptied as soon as it
@@ -32,7 +32,6 @@ from ..i18n import N_, current_lang, format_date
 from ..i18n_labels import status_label
 from ..models.enums import DocumentState
 from .common import (
-    as_file,
     database,
     done_html,
     download_link,
@@ -357,8 +356,7 @@ class ContractsPanel(w.VBox):
         kind, day = self.signed_kind.value, self.signed_on.value
 
         def action(mission_id: int) -> str:
-            with as_file(data, name) as path:
-                row = contracts.record_signed(self.db, mission_id, kind, path, day)
+            row = contracts.record_signed_copy(self.db, mission_id, kind, data, name, day)
             self.pending = None
             self.upload_status.value = ""
             return t("recorded", self.lang, id=mission_id,

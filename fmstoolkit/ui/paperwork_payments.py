@@ -11,7 +11,7 @@ and ipywidgets has no download widget. The file holds the freelancers' IBANs, so
 so and is taken away at the next action (the link *is* the file's content, kept in the page's
 widget state while shown). Not on a timer: a thread that clears it would outlive a closed page
 and fire into a kernel that may be doing something else. "Confirm paid" reads the file uploaded back
-(:func:`fmstoolkit.payments.confirm_transfers`, ``fms payments confirm``). Refusals (no agency
+(:func:`fmstoolkit.payments.confirm_transfer_data`, ``fms payments confirm``). Refusals (no agency
 account set, a freelancer without an IBAN...) are the library's sentences beside the button.
 
 Nothing here prints an IBAN: the lists say only whether one is recorded, and the IBAN box is
@@ -33,7 +33,6 @@ from ..config import get_settings
 from ..errors import FmsError
 from ..i18n import N_, current_lang, format_cents, format_date, ngettext
 from .common import (
-    as_file,
     database,
     done_html,
     download_link,
@@ -280,8 +279,7 @@ class PaymentsPanel(w.VBox):
         (data, name), day = self.pending, self.paid_on.value
 
         def action() -> str:
-            with as_file(data, name) as path:
-                result = payments.confirm_transfers(self.db, path, day)
+            result = payments.confirm_transfer_data(self.db, data, name, day)
             self.pending = None
             self.upload_status.value = ""
             return ngettext("{count} invoice marked paid on {day}.",

@@ -149,7 +149,9 @@ def test_a_request_is_staffed_by_two_presses(
     assert "has been filled" in telegram_standin.messages_to(BOB)[1].text
     wait_for(lambda: any("confirm" in (m.text or "").lower()
                          for m in telegram_standin.messages_to(ANA)[1:]), "Ana's confirmation")
-    kinds = {m["kind"] for m in outbox.list_messages(db, status="sent")}
-    assert {"mission_confirmation", "role_filled", "staffing_answer"} <= kinds
+    # The stand-in has the message before the outbox records it sent: wait for the record.
+    wanted = {"mission_confirmation", "role_filled", "staffing_answer"}
+    wait_for(lambda: wanted <= {m["kind"] for m in outbox.list_messages(db, status="sent")},
+             "the three messages recorded sent")  # fmt: skip
     assert polls[bob] and assistant.stop() == 0
     assert "Ana" not in assistant.text() and "Traceback" not in assistant.text()
